@@ -1,0 +1,382 @@
+/**
+ * Linearizability checker for a compare-and-set register, key by key.
+ *
+ * lin-kv ops carry `[key, v]` values; each key's sub-history is checked on its
+ * own (Jepsen's `independent` checker), which is what keeps the search small.
+ * Per key, the search is Wing & Gong's algorithm with Lowe's memoisation
+ * (Knossos `wgl`): calls and returns form a linked list; the search walks it,
+ * linearizing any call the model accepts and backtracking at the return of an
+ * op it has not linearized yet. A configuration (which ops are linearized,
+ * register value) is never explored twice.
+ *
+ * History semantics follow Knossos: `fail` ops are dropped, an `info` op (or an
+ * invocation that never completed) may take effect at any point after its
+ * invocation or never, and a read of `null` is legal in every state.
+ *
+ * Time and the number of remembered configurations are bounded per key; when
+ * a bound is hit the key's verdict is `"unknown"`, never a guess.
+ *
+ * @module
+ */
+
+import type { CheckResult, Op, Validity } from "../types.ts";
+
+/** One client op of a single key, invocation and completion paired. */
+export interface RegisterOp {
+  f: "read" | "write" | "cas";
+  /** read: the value read (null = unknown); write: the value; cas: [from, to]. */
+  value: unknown;
+  type: "ok" | "info";
+  process: number | string;
+  /** History index of the invocation. */
+  invoke_index: number;
+  /** History index of the completion; Infinity when info or never completed. */
+  complete_index: number;
+}
+
+/** Bounds of one key's search. */
+export interface LinearizableOptions {
+  /** Wall-clock budget per key (default 20 000 ms). */
+  time_limit_ms?: number;
+  /** Most configurations remembered per key (default 2 000 000). */
+  max_configs?: number;
+  /** Clock for the time budget (default performance.now). */
+  now_ms?: () => number;
+}
+
+/** What the checker says about one key. */
+export interface KeyResult {
+  "valid?": Validity;
+  "op-count": number;
+  /** Configurations explored. */
+  configs: number;
+  /** valid: a possible final register value. */
+  model?: unknown;
+  /** unknown: which bound was hit. */
+  error?: string;
+  /** invalid: the ok op the search could never linearize at its furthest point. */
+  op?: ReportedOp;
+  /** invalid: the last ok op linearized on that furthest path. */
+  "previous-ok"?: ReportedOp;
+  /** invalid: how many ops the furthest path had linearized. */
+  "linearized-count"?: number;
+  /** invalid: the last (up to 10) ops of the furthest path, oldest first. */
+  "last-linearized"?: ReportedOp[];
+  /** invalid: the register value at the end of that path. */
+  "model-at-failure"?: unknown;
+}
+
+/** An op as shown in results. */
+export interface ReportedOp {
+  process: number | string;
+  type: "ok" | "info";
+  f: string;
+  value: unknown;
+  invoke_index: number;
+  /** null when the op never completed or completed info. */
+  index: number | null;
+}
+
+const DEFAULT_TIME_LIMIT_MS = 20_000;
+const DEFAULT_MAX_CONFIGS = 2_000_000;
+const TIME_CHECK_EVERY_STEPS = 1024;
+const LAST_LINEARIZED_SHOWN = 10;
+
+interface Entry {
+  /** Index into the ops array. */
+  op: number;
+  is_call: boolean;
+  prev: Entry | undefined;
+  next: Entry | undefined;
+  /** For a call: its return entry (undefined for info ops). */
+  match: Entry | undefined;
+}
+
+/** Canonical text of a register value, used for equality and memo keys. */
+function valueKey(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+/** Applies `op` to the register state (canonical text); undefined when illegal. */
+function step(state: string, op: RegisterOp): string | undefined {
+  if (op.f === "write") return valueKey(op.value);
+  if (op.f === "read") {
+    if (op.value === null || op.value === undefined) return state;
+    return valueKey(op.value) === state ? state : undefined;
+  }
+  if (!Array.isArray(op.value) || op.value.length !== 2) return undefined;
+  return valueKey(op.value[0]) === state ? valueKey(op.value[1]) : undefined;
+}
+
+function report(op: RegisterOp): ReportedOp {
+  return {
+    process: op.process,
+    type: op.type,
+    f: op.f,
+    value: op.value,
+    invoke_index: op.invoke_index,
+    index: Number.isFinite(op.complete_index) ? op.complete_index : null,
+  };
+}
+
+/** Builds the call/return list in history order; info ops get no return entry. */
+function buildEntries(ops: RegisterOp[]): Entry | undefined {
+  const events: { at: number; entry: Entry }[] = [];
+  ops.forEach((op, i) => {
+    const call: Entry = {
+      op: i,
+      is_call: true,
+      prev: undefined,
+      next: undefined,
+      match: undefined,
+    };
+    events.push({ at: op.invoke_index, entry: call });
+    if (op.type === "ok") {
+      const ret: Entry = { op: i, is_call: false, prev: undefined, next: undefined, match: call };
+      call.match = ret;
+      events.push({ at: op.complete_index, entry: ret });
+    }
+  });
+  events.sort((a, b) => a.at - b.at);
+  const head: Entry = {
+    op: -1,
+    is_call: false,
+    prev: undefined,
+    next: undefined,
+    match: undefined,
+  };
+  let tail = head;
+  for (const { entry } of events) {
+    tail.next = entry;
+    entry.prev = tail;
+    tail = entry;
+  }
+  return head;
+}
+
+function unlink(entry: Entry): void {
+  entry.prev!.next = entry.next;
+  if (entry.next) entry.next.prev = entry.prev;
+}
+
+function relink(entry: Entry): void {
+  entry.prev!.next = entry;
+  if (entry.next) entry.next.prev = entry;
+}
+
+/**
+ * Tracks which ops are linearized and renders the memo key compactly: ok ops
+ * below a watermark are all linearized, so only the window above it and the
+ * (few) info ops are spelled out.
+ */
+class LinearizedSet {
+  private readonly done: Uint8Array;
+  private readonly ok_order: number[];
+  private readonly ok_rank: Int32Array;
+  private readonly info_ids: number[];
+  private watermark = 0;
+  count = 0;
+
+  constructor(private readonly ops: RegisterOp[]) {
+    this.done = new Uint8Array(ops.length);
+    this.ok_order = [];
+    this.info_ids = [];
+    this.ok_rank = new Int32Array(ops.length).fill(-1);
+    ops.forEach((op, i) => {
+      if (op.type === "ok") {
+        this.ok_rank[i] = this.ok_order.length;
+        this.ok_order.push(i);
+      } else {
+        this.info_ids.push(i);
+      }
+    });
+  }
+
+  add(i: number): void {
+    this.done[i] = 1;
+    this.count++;
+    while (
+      this.watermark < this.ok_order.length && this.done[this.ok_order[this.watermark]] === 1
+    ) this.watermark++;
+  }
+
+  remove(i: number): void {
+    this.done[i] = 0;
+    this.count--;
+    const rank = this.ok_rank[i];
+    if (rank >= 0 && rank < this.watermark) this.watermark = rank;
+  }
+
+  key(state: string): string {
+    let text = `${state}|${this.watermark}|`;
+    for (let r = this.watermark; r < this.ok_order.length; r++) {
+      if (this.done[this.ok_order[r]] === 1) text += r + ",";
+    }
+    text += "|";
+    for (const i of this.info_ids) if (this.done[i] === 1) text += i + ",";
+    return text;
+  }
+}
+
+/** Checks one key's ops against a CAS register starting at null. */
+export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = {}): KeyResult {
+  const time_limit_ms = options.time_limit_ms ?? DEFAULT_TIME_LIMIT_MS;
+  const max_configs = options.max_configs ?? DEFAULT_MAX_CONFIGS;
+  const now_ms = options.now_ms ?? (() => performance.now());
+  const started_ms = now_ms();
+
+  const head = buildEntries(ops)!;
+  const linearized = new LinearizedSet(ops);
+  const seen = new Set<string>();
+  const stack: { entry: Entry; state: string }[] = [];
+  let state = valueKey(null);
+  let entry = head.next;
+  let steps = 0;
+  let furthest: { depth: number; blocked: number; state: string; path: number[] } | undefined;
+
+  const result = (validity: Validity, extra: Partial<KeyResult>): KeyResult => ({
+    "valid?": validity,
+    "op-count": ops.length,
+    configs: seen.size,
+    ...extra,
+  });
+
+  while (entry !== undefined) {
+    if (++steps % TIME_CHECK_EVERY_STEPS === 0 && now_ms() - started_ms > time_limit_ms) {
+      return result("unknown", { error: `time limit of ${time_limit_ms} ms reached` });
+    }
+    if (entry.is_call) {
+      const next_state = step(state, ops[entry.op]);
+      if (next_state !== undefined) {
+        linearized.add(entry.op);
+        const key = linearized.key(next_state);
+        if (!seen.has(key)) {
+          if (seen.size >= max_configs) {
+            return result("unknown", { error: `configuration limit of ${max_configs} reached` });
+          }
+          seen.add(key);
+          stack.push({ entry, state });
+          state = next_state;
+          unlink(entry);
+          if (entry.match) unlink(entry.match);
+          entry = head.next;
+          continue;
+        }
+        linearized.remove(entry.op);
+      }
+      entry = entry.next;
+      continue;
+    }
+    // The return of an ok op that is not linearized: this path is dead.
+    if (furthest === undefined || linearized.count > furthest.depth) {
+      furthest = {
+        depth: linearized.count,
+        blocked: entry.op,
+        state,
+        path: stack.slice(-LAST_LINEARIZED_SHOWN).map((frame) => frame.entry.op),
+      };
+    }
+    const frame = stack.pop();
+    if (frame === undefined) return invalid(ops, furthest, result);
+    if (frame.entry.match) relink(frame.entry.match);
+    relink(frame.entry);
+    linearized.remove(frame.entry.op);
+    state = frame.state;
+    entry = frame.entry.next;
+  }
+  return result(true, { model: JSON.parse(state) });
+}
+
+function invalid(
+  ops: RegisterOp[],
+  furthest: { depth: number; blocked: number; state: string; path: number[] },
+  result: (validity: Validity, extra: Partial<KeyResult>) => KeyResult,
+): KeyResult {
+  const path = furthest.path.map((i) => ops[i]);
+  const previous_ok = [...path].reverse().find((op) => op.type === "ok");
+  return result(false, {
+    op: report(ops[furthest.blocked]),
+    ...(previous_ok ? { "previous-ok": report(previous_ok) } : {}),
+    "linearized-count": furthest.depth,
+    "last-linearized": path.map(report),
+    "model-at-failure": JSON.parse(furthest.state),
+  });
+}
+
+/** A lin-kv op value `[key, v]`; undefined when the value is not such a tuple. */
+function splitTuple(value: unknown): [unknown, unknown] | undefined {
+  if (!Array.isArray(value) || value.length !== 2) return undefined;
+  return [value[0], value[1]];
+}
+
+/**
+ * Pairs each client invocation with its completion and splits them by key.
+ * `fail` ops and info reads are dropped (they cannot constrain the register);
+ * an invocation without completion becomes info.
+ */
+export function registerOpsByKey(history: Op[]): Map<string, { key: unknown; ops: RegisterOp[] }> {
+  const by_key = new Map<string, { key: unknown; ops: RegisterOp[] }>();
+  const open = new Map<number | string, Op>();
+  const add = (invoke: Op, completion: Op | undefined) => {
+    const invoked = splitTuple(invoke.value);
+    if (invoked === undefined) return;
+    const type = completion?.type === "ok" ? "ok" : "info";
+    if (completion?.type === "fail") return;
+    const f = invoke.f;
+    if (f !== "read" && f !== "write" && f !== "cas") return;
+    if (f === "read" && type === "info") return;
+    const completed = completion?.type === "ok" ? splitTuple(completion.value) : undefined;
+    const value = f === "read" ? (completed ? completed[1] : null) : invoked[1];
+    const slot = valueKey(invoked[0]);
+    let bucket = by_key.get(slot);
+    if (bucket === undefined) by_key.set(slot, bucket = { key: invoked[0], ops: [] });
+    bucket.ops.push({
+      f,
+      value,
+      type,
+      process: invoke.process,
+      invoke_index: invoke.index,
+      complete_index: type === "ok" ? completion!.index : Infinity,
+    });
+  };
+  for (const op of history) {
+    if (op.process === "nemesis") continue;
+    if (op.type === "invoke") {
+      open.set(op.process, op);
+      continue;
+    }
+    const invoke = open.get(op.process);
+    if (invoke === undefined) continue;
+    open.delete(op.process);
+    add(invoke, op);
+  }
+  for (const invoke of open.values()) add(invoke, undefined);
+  return by_key;
+}
+
+/** Jepsen's `independent` + `linearizable` checker over a lin-kv history. */
+export function checkLinearizable(history: Op[], options: LinearizableOptions = {}): CheckResult {
+  const results: Record<string, KeyResult> = {};
+  const failures: unknown[] = [];
+  let validity: Validity = true;
+  const keys = [...registerOpsByKey(history).values()].sort((a, b) => compareKeys(a.key, b.key));
+  for (const { key, ops } of keys) {
+    const key_result = checkRegister(ops, options);
+    results[String(key)] = key_result;
+    if (key_result["valid?"] !== true) failures.push(key);
+    validity = worse(validity, key_result["valid?"]);
+  }
+  return { "valid?": validity, results, failures };
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return valueKey(a) < valueKey(b) ? -1 : valueKey(a) > valueKey(b) ? 1 : 0;
+}
+
+/** false beats "unknown" beats true (Jepsen's merge-valid). */
+export function worse(a: Validity, b: Validity): Validity {
+  if (a === false || b === false) return false;
+  if (a === "unknown" || b === "unknown") return "unknown";
+  return true;
+}

@@ -1,0 +1,228 @@
+// Tests of the CAS-register linearizability checker (lib/harness/checkers/linearizable.ts).
+
+import assert from "node:assert/strict";
+import {
+  checkLinearizable,
+  checkRegister,
+  type KeyResult,
+  registerOpsByKey,
+} from "../../../lib/harness/checkers/linearizable.ts";
+import { HistoryBuilder } from "../support/history_builder.ts";
+import { generateLinKvHistory } from "../support/linkv_history.ts";
+
+function keyResult(h: HistoryBuilder, key = 0): KeyResult {
+  const result = checkLinearizable(h.ops);
+  return (result.results as Record<string, KeyResult>)[String(key)];
+}
+
+Deno.test("sequential write then matching read is linearizable", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 3])
+    .op(1, "read", "ok", [0, null], [0, 3]);
+  const result = checkLinearizable(h.ops);
+  assert.equal(result["valid?"], true);
+  assert.deepEqual(result.failures, []);
+  assert.equal(keyResult(h).model, 3);
+});
+
+Deno.test("stale read after a completed write is not linearizable", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .op(0, "write", "ok", [0, 2])
+    .op(1, "read", "ok", [0, null], [0, 1]);
+  const result = checkLinearizable(h.ops);
+  assert.equal(result["valid?"], false);
+  assert.deepEqual(result.failures, [0]);
+  const key = keyResult(h);
+  assert.equal(key.op?.f, "read");
+  assert.deepEqual(key.op?.value, 1);
+  assert.equal(key["linearized-count"], 2);
+  assert.equal(key["model-at-failure"], 2);
+  assert.deepEqual(key["previous-ok"]?.value, 2);
+});
+
+Deno.test("read concurrent with a write may see either value", () => {
+  for (const seen of [1, 2]) {
+    const h = new HistoryBuilder()
+      .op(0, "write", "ok", [0, 1])
+      .invoke(0, "write", [0, 2])
+      .op(1, "read", "ok", [0, null], [0, seen])
+      .complete(0, "ok");
+    assert.equal(checkLinearizable(h.ops)["valid?"], true, `saw ${seen}`);
+  }
+});
+
+Deno.test("cas succeeding on an overwritten value is not linearizable", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .op(1, "write", "ok", [0, 2])
+    .op(0, "cas", "ok", [0, [1, 3]]);
+  const result = checkLinearizable(h.ops);
+  assert.equal(result["valid?"], false);
+  assert.equal(keyResult(h).op?.f, "cas");
+});
+
+Deno.test("cas on the current value is linearizable; failed cas is ignored", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .op(1, "cas", "fail", [0, [4, 0]])
+    .op(0, "cas", "ok", [0, [1, 3]])
+    .op(1, "read", "ok", [0, null], [0, 3]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], true);
+});
+
+Deno.test("concurrent ops whose every order is impossible are not linearizable", () => {
+  // Two concurrent reads see 1 then 2 and 2 then 1 across two writers: no single order fits.
+  const h = new HistoryBuilder()
+    .invoke(0, "write", [0, 1])
+    .invoke(1, "write", [0, 2])
+    .invoke(2, "read", [0, null])
+    .invoke(3, "read", [0, null])
+    .complete(0, "ok")
+    .complete(1, "ok")
+    .complete(2, "ok", [0, 1])
+    .complete(3, "ok", [0, 2])
+    .op(2, "read", "ok", [0, null], [0, 2])
+    .op(3, "read", "ok", [0, null], [0, 1]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], false);
+});
+
+Deno.test("an info write must be assumed to have happened when later read", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .op(1, "write", "info", [0, 4])
+    .op(2, "read", "ok", [0, null], [0, 4])
+    .op(2, "read", "ok", [0, null], [0, 4]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], true);
+});
+
+Deno.test("an info write may also never happen", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .op(1, "write", "info", [0, 4])
+    .op(2, "read", "ok", [0, null], [0, 1]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], true);
+});
+
+Deno.test("an info write may take effect long after it timed out", () => {
+  const h = new HistoryBuilder()
+    .op(1, "write", "info", [0, 4])
+    .op(0, "write", "ok", [0, 1])
+    .op(2, "read", "ok", [0, null], [0, 1])
+    .op(2, "read", "ok", [0, null], [0, 4]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], true);
+});
+
+Deno.test("an info write cannot take effect before it was invoked", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .op(2, "read", "ok", [0, null], [0, 4])
+    .op(1, "write", "info", [0, 4]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], false);
+});
+
+Deno.test("an info write takes effect at most once", () => {
+  const h = new HistoryBuilder()
+    .op(1, "write", "info", [0, 4])
+    .op(2, "read", "ok", [0, null], [0, 4])
+    .op(0, "write", "ok", [0, 1])
+    .op(2, "read", "ok", [0, null], [0, 4]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], false);
+});
+
+Deno.test("an invocation that never completed counts as info", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .invoke(1, "cas", [0, [1, 2]])
+    .op(2, "read", "ok", [0, null], [0, 2]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], true);
+});
+
+Deno.test("null reads are always legal and failed reads are dropped", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .op(1, "read", "ok", [0, null], [0, null])
+    .op(1, "read", "fail", [0, null]);
+  assert.equal(checkLinearizable(h.ops)["valid?"], true);
+});
+
+Deno.test("keys are independent; one bad key fails the whole result", () => {
+  const h = new HistoryBuilder()
+    .op(0, "write", "ok", [0, 1])
+    .op(1, "write", "ok", [1, 2])
+    .op(0, "read", "ok", [0, null], [0, 1])
+    .op(1, "read", "ok", [1, null], [1, 1]);
+  const result = checkLinearizable(h.ops);
+  assert.equal(result["valid?"], false);
+  assert.deepEqual(result.failures, [1]);
+  assert.equal(keyResult(h, 0)["valid?"], true);
+  assert.equal(keyResult(h, 1)["valid?"], false);
+});
+
+Deno.test("nemesis ops are ignored when splitting by key", () => {
+  const h = new HistoryBuilder()
+    .op("nemesis", "start-partition", "info", null)
+    .op(0, "write", "ok", [0, 1]);
+  const by_key = registerOpsByKey(h.ops);
+  assert.equal(by_key.size, 1);
+  assert.equal(by_key.get("0")?.ops.length, 1);
+});
+
+Deno.test("a large generated valid history is accepted", () => {
+  const history = generateLinKvHistory({
+    seed: 7,
+    duration_s: 20,
+    clients: 10,
+    rate: 100,
+    key_period_s: 10,
+    partition_period_s: 5,
+    cut_fraction: 0.4,
+    timeout_ms: 1000,
+  });
+  assert.ok(history.length > 3000);
+  assert.ok(history.some((op) => op.type === "info"), "partitions produce info ops");
+  const result = checkLinearizable(history);
+  assert.equal(result["valid?"], true, JSON.stringify(result.failures));
+});
+
+Deno.test("a corrupted generated history is rejected", () => {
+  const history = generateLinKvHistory({
+    seed: 11,
+    duration_s: 5,
+    clients: 6,
+    rate: 60,
+    key_period_s: Infinity,
+    partition_period_s: 1000,
+    cut_fraction: 0,
+    timeout_ms: 1000,
+  });
+  // Make one late ok read return a value different from every value around it.
+  const reads = history.filter((op) => op.type === "ok" && op.f === "read");
+  const victim = reads[reads.length - 1];
+  const [key, seen] = victim.value as [number, unknown];
+  victim.value = [key, seen === 7 ? 8 : 7];
+  assert.equal(checkLinearizable(history)["valid?"], false);
+});
+
+Deno.test("hitting the configuration bound gives unknown, not a guess", () => {
+  const h = new HistoryBuilder();
+  // Many concurrent info writes make the search space wide; a tiny bound is hit.
+  for (let p = 1; p <= 12; p++) h.invoke(p, "write", [0, p % 5]);
+  h.op(0, "read", "ok", [0, null], [0, 9]);
+  const ops = registerOpsByKey(h.ops).get("0")!.ops;
+  const bounded = checkRegister(ops, { max_configs: 50 });
+  assert.equal(bounded["valid?"], "unknown");
+  assert.match(bounded.error ?? "", /configuration limit of 50/);
+  assert.equal(checkRegister(ops)["valid?"], false);
+});
+
+Deno.test("hitting the time bound gives unknown", () => {
+  const h = new HistoryBuilder();
+  for (let p = 1; p <= 12; p++) h.invoke(p, "write", [0, p % 5]);
+  h.op(0, "read", "ok", [0, null], [0, 9]);
+  const ops = registerOpsByKey(h.ops).get("0")!.ops;
+  let fake_ms = 0;
+  const result = checkRegister(ops, { time_limit_ms: 5, now_ms: () => (fake_ms += 1) });
+  assert.equal(result["valid?"], "unknown");
+  assert.match(result.error ?? "", /time limit of 5 ms/);
+});
