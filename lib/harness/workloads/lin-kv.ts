@@ -1,0 +1,146 @@
+/**
+ * Workload `lin-kv`: a linearizable key-value store of CAS registers
+ * (`shared/maelstrom/workloads/lin-kv.md`).
+ *
+ * Threads form groups of 2n consecutive threads (n = node count); a group
+ * works on one key at a time, moving to the next unused key once more than 20
+ * processes have belonged to it on that key (Jepsen's `process-limit`).
+ * Threads 0..n-1 read; the others write or cas with values 0..4. The checker is
+ * the per-key linearizability search in `../checkers/linearizable.ts`.
+ *
+ * @module
+ */
+
+import { checkLinearizable } from "../checkers/linearizable.ts";
+import {
+  type Body,
+  type Completion,
+  MalformedResponse,
+  type OpGenerator,
+  type OpSpec,
+  type Workload,
+  type WorkloadClient,
+  type WorkloadContext,
+  type WorkloadFactory,
+} from "../types.ts";
+import type { Rng } from "../rng.ts";
+
+/** A key is abandoned once more than this many processes worked on it. */
+export const PROCESSES_PER_KEY = 20;
+/** Values written and compared are drawn from 0..VALUE_COUNT-1. */
+const VALUE_COUNT = 5;
+
+/** The client RPC timeout: `max(10 × latency, 1000)` ms. */
+export function linKvTimeoutMs(latency_ms: number): number {
+  return Math.max(10 * latency_ms, 1000);
+}
+
+interface Group {
+  key: number;
+  /** Processes seen on the current key. */
+  processes: Set<number>;
+  /** The current process of each thread of the group. */
+  current: Map<number, number>;
+}
+
+/** The lin-kv main-phase generator (Jepsen's `independent/concurrent-generator`). */
+export function linKvGenerator(rng: Rng, node_count: number, concurrency: number): OpGenerator {
+  const group_size = 2 * node_count;
+  if (!(concurrency > 0) || concurrency % group_size !== 0) {
+    throw new Error(
+      `lin-kv needs --concurrency to be a positive multiple of 2 × node count (${group_size}), ` +
+        `got ${concurrency}`,
+    );
+  }
+  const groups: Group[] = [];
+  for (let g = 0; g < concurrency / group_size; g++) {
+    groups.push({ key: g, processes: new Set(), current: new Map() });
+  }
+  let next_key = groups.length;
+  return {
+    next(thread: number, process: number): OpSpec | undefined {
+      const group = groups[Math.floor(thread / group_size)];
+      if (group === undefined) return undefined;
+      if (group_size > PROCESSES_PER_KEY) return undefined;
+      group.current.set(thread, process);
+      for (const p of group.current.values()) group.processes.add(p);
+      if (group.processes.size > PROCESSES_PER_KEY) {
+        group.key = next_key++;
+        group.processes = new Set(group.current.values());
+      }
+      // Jepsen's `reserve` counts absolute thread ids: only threads 0..n-1 read.
+      if (thread < node_count) return { f: "read", value: [group.key, null] };
+      if (rng.int(3) === 0) return { f: "write", value: [group.key, rng.int(VALUE_COUNT)] };
+      return { f: "cas", value: [group.key, [rng.int(VALUE_COUNT), rng.int(VALUE_COUNT)]] };
+    },
+  };
+}
+
+/**
+ * Checks a success reply against a closed schema: `type`, integer
+ * `in_reply_to`, optional integer `msg_id`, and exactly the `fields` given.
+ */
+export function expectReply(reply: Body, type: string, fields: readonly string[]): void {
+  if (reply.type !== type) {
+    throw new MalformedResponse(`expected a ${type} reply, got type ${JSON.stringify(reply.type)}`);
+  }
+  if (!Number.isInteger(reply.in_reply_to)) {
+    throw new MalformedResponse(`${type}: in_reply_to must be an integer`);
+  }
+  if ("msg_id" in reply && !Number.isInteger(reply.msg_id)) {
+    throw new MalformedResponse(`${type}: msg_id must be an integer`);
+  }
+  const allowed = new Set(["type", "in_reply_to", "msg_id", ...fields]);
+  for (const key of Object.keys(reply)) {
+    if (!allowed.has(key)) throw new MalformedResponse(`${type}: unexpected key ${key}`);
+  }
+  for (const field of fields) {
+    if (!(field in reply)) throw new MalformedResponse(`${type}: missing key ${field}`);
+  }
+}
+
+function tuple(spec: OpSpec): [unknown, unknown] {
+  if (!Array.isArray(spec.value) || spec.value.length !== 2) {
+    throw new Error(`lin-kv op value must be [key, value], got ${JSON.stringify(spec.value)}`);
+  }
+  return [spec.value[0], spec.value[1]];
+}
+
+/** Turns one lin-kv op into its RPC and the completion value. */
+export async function invokeLinKv(client: WorkloadClient, spec: OpSpec): Promise<Completion> {
+  const [key, arg] = tuple(spec);
+  switch (spec.f) {
+    case "read": {
+      const reply = await client.rpc({ type: "read", key });
+      expectReply(reply, "read_ok", ["value"]);
+      return { value: [key, reply.value] };
+    }
+    case "write": {
+      expectReply(await client.rpc({ type: "write", key, value: arg }), "write_ok", []);
+      return { value: [key, arg] };
+    }
+    case "cas": {
+      const [from, to] = arg as [unknown, unknown];
+      expectReply(await client.rpc({ type: "cas", key, from, to }), "cas_ok", []);
+      return { value: [key, arg] };
+    }
+    default:
+      throw new Error(`lin-kv has no op ${JSON.stringify(spec.f)}`);
+  }
+}
+
+/** Builds the lin-kv workload. */
+export const createWorkload: WorkloadFactory = (ctx: WorkloadContext): Workload => {
+  const { opts, rng } = ctx;
+  // Fail at construction, before any node starts, on a concurrency the generator cannot split.
+  linKvGenerator(rng.fork("lin-kv-validate"), opts.nodes.length, opts.concurrency);
+  return {
+    name: "lin-kv",
+    idempotent: new Set(["read"]),
+    reusable_client: true,
+    rpc_timeout_ms: linKvTimeoutMs(opts.latency_ms),
+    generator: () => linKvGenerator(rng.fork("lin-kv"), opts.nodes.length, opts.concurrency),
+    invoke: invokeLinKv,
+    check: (history) => checkLinearizable(history),
+  };
+};
