@@ -1,0 +1,297 @@
+/**
+ * The `deno task run` command line: selects rows of the run table, then lists
+ * them, prints their command lines, or builds and runs them and prints the
+ * summary.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildNeeded } from "./build.ts";
+import { commandLine, describeRow, type Harness, indexRows, type RenderOptions } from "./render.ts";
+import { type RunnerConfig, runOnce } from "./runner.ts";
+import {
+  exitCode,
+  renderSummary,
+  type RowSummary,
+  type RunRecord,
+  runVerdict,
+  summarizeRow,
+  type SummaryContext,
+  summaryJson,
+} from "./summary.ts";
+import { formatFigure } from "./targets.ts";
+import type { IndexedRow, RunRow } from "./types.ts";
+
+/** Exit code for bad `run` arguments. */
+export const USAGE_EXIT = 2;
+const MAX_REPEAT = 100;
+const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+export const USAGE = `Usage: deno task run [options] <challenge | part | row id | all> …
+
+Runs documented invocations (rows of run.ts) on the embedded harness and prints a summary.
+  deno task run kafka              every kafka row (5a, 5b, 5c)
+  deno task run --part 3d          every row of part 3d; a row id such as 3d.2 selects one row
+  deno task run all                every row
+
+Options:
+  --list              list the rows (all, or the selected ones) with their flags and targets
+  --print             print the command lines instead of running them
+  --repeat N          run each row N times; the summary shows medians (1..${MAX_REPEAT})
+  --seed N            pass --seed to the embedded harness (run i of a row gets N + i)
+  --time-limit S      override every row's --time-limit (a smoke run; marked in the summary)
+  --json [FILE]       also write the summary as JSON to FILE, or to stdout without FILE
+  --maelstrom PATH    run (or --print) with a real Maelstrom instead (default: $MAELSTROM)
+  --verbose           echo the harness's full output
+  -h, --help          this text
+
+Exit status: 0 if every row is valid and meets its targets, 1 if not, ${USAGE_EXIT} for bad arguments.`;
+
+/** Thrown for bad `run` arguments; the message is one line naming the bad value. */
+export class RunUsageError extends Error {}
+
+/** The parsed `run` command line. */
+export interface RunArgs {
+  selections: string[];
+  list: boolean;
+  print: boolean;
+  repeat: number;
+  seed?: number;
+  time_limit_s?: number;
+  /** "-" for stdout. */
+  json?: string;
+  maelstrom?: string;
+  verbose: boolean;
+  help: boolean;
+}
+
+/** Parses `argv`; `selectable` names what a bare `--json` must not swallow as its file. */
+export function parseRunArgs(
+  argv: readonly string[],
+  selectable: ReadonlySet<string> = new Set(),
+  env_maelstrom?: string,
+): RunArgs {
+  const normalized = normalizeJsonFlag(argv, selectable);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: normalized,
+      allowPositionals: true,
+      options: {
+        list: { type: "boolean" },
+        print: { type: "boolean" },
+        part: { type: "string", multiple: true },
+        repeat: { type: "string" },
+        seed: { type: "string" },
+        "time-limit": { type: "string" },
+        json: { type: "string" },
+        maelstrom: { type: "string" },
+        verbose: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new RunUsageError((error as Error).message.split("\n")[0]);
+  }
+  const { values, positionals } = parsed;
+  const maelstrom = values.maelstrom ?? (env_maelstrom || undefined);
+  return {
+    selections: [...positionals, ...(values.part ?? [])],
+    list: values.list ?? false,
+    print: values.print ?? false,
+    repeat: values.repeat === undefined ? 1 : integerIn("--repeat", values.repeat, 1, MAX_REPEAT),
+    seed: values.seed === undefined ? undefined : integerIn("--seed", values.seed, 0, 2 ** 32 - 1),
+    time_limit_s: values["time-limit"] === undefined
+      ? undefined
+      : integerIn("--time-limit", values["time-limit"], 1, 86_400),
+    json: values.json,
+    maelstrom,
+    verbose: values.verbose ?? false,
+    help: values.help ?? false,
+  };
+}
+
+/** Turns a bare `--json` (no file follows) into `--json=-`. */
+function normalizeJsonFlag(argv: readonly string[], selectable: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    const bare = argv[i] === "--json" &&
+      (next === undefined || next.startsWith("-") || selectable.has(next));
+    out.push(bare ? "--json=-" : argv[i]);
+  }
+  return out;
+}
+
+function integerIn(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new RunUsageError(`${name} must be an integer in [${min}, ${max}], got "${text}"`);
+  }
+  return value;
+}
+
+/** The words that select rows: "all", challenges, parts and row ids. */
+export function selectableWords(rows: readonly IndexedRow[]): Set<string> {
+  return new Set(["all", ...rows.flatMap((row) => [row.challenge, row.part, row.id])]);
+}
+
+/** The rows `selections` name, in table order; an unknown word is a usage error. */
+export function selectRows(
+  rows: readonly IndexedRow[],
+  selections: readonly string[],
+): IndexedRow[] {
+  const known = selectableWords(rows);
+  for (const word of selections) {
+    if (!known.has(word)) {
+      const challenges = [...new Set(rows.map((row) => row.challenge))].join(", ");
+      throw new RunUsageError(
+        `unknown challenge, part or row "${word}" (challenges: ${challenges}; see --list)`,
+      );
+    }
+  }
+  if (selections.includes("all")) return [...rows];
+  return rows.filter((row) =>
+    selections.some((word) => word === row.challenge || word === row.part || word === row.id)
+  );
+}
+
+/** Where output goes; injectable for tests. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const CONSOLE: Output = {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+};
+
+/** Runs the `run` command; returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  table: readonly RunRow[],
+  output: Output = CONSOLE,
+): Promise<number> {
+  const rows = indexRows(table);
+  let args: RunArgs;
+  let selected: IndexedRow[];
+  try {
+    args = parseRunArgs(argv, selectableWords(rows), Deno.env.get("MAELSTROM"));
+    if (args.help) {
+      output.out(USAGE);
+      return 0;
+    }
+    if (args.selections.length === 0 && !args.list) {
+      throw new RunUsageError("name a challenge, a part, a row id or all (see --list, --help)");
+    }
+    selected = args.selections.length === 0 ? rows : selectRows(rows, args.selections);
+  } catch (error) {
+    if (!(error instanceof RunUsageError)) throw error;
+    output.err(`run: ${error.message}`);
+    return USAGE_EXIT;
+  }
+
+  const harness: Harness = args.maelstrom
+    ? { kind: "maelstrom", path: args.maelstrom }
+    : { kind: "embedded" };
+  const render: RenderOptions = { time_limit_s: args.time_limit_s, seed: args.seed };
+  if (args.list) {
+    output.out(`${selected.length} rows (id, workload, binary, flags):`);
+    for (const row of selected) output.out(describeRow(row));
+    return 0;
+  }
+  if (args.print) {
+    for (const row of selected) output.out(commandLine(row, harness, render));
+    return 0;
+  }
+  if (harness.kind === "maelstrom") {
+    if (!(await isExecutable(harness.path))) {
+      output.err(`run: --maelstrom ${harness.path}: not an executable file`);
+      return USAGE_EXIT;
+    }
+    // The runs use the repository root as working directory.
+    const absolute = resolve(harness.path);
+    return await runRows(selected, args, harness, { kind: "maelstrom", path: absolute }, output);
+  }
+  return await runRows(selected, args, harness, harness, output);
+}
+
+async function runRows(
+  rows: readonly IndexedRow[],
+  args: RunArgs,
+  harness: Harness,
+  spawned: Harness,
+  output: Output,
+): Promise<number> {
+  const json_to_stdout = args.json === "-";
+  const report = json_to_stdout ? output.err : output.out;
+  output.err(`Building ${[...new Set(rows.map((row) => row.challenge))].join(", ")} …`);
+  const builds = await buildNeeded(rows.map((row) => row.challenge));
+  const config: RunnerConfig = { root: ROOT, harness: spawned, verbose: args.verbose };
+  const summaries: RowSummary[] = [];
+  for (const [position, row] of rows.entries()) {
+    const shown = commandLine(row, harness, { time_limit_s: args.time_limit_s, seed: args.seed });
+    const runs: RunRecord[] = [];
+    const build = builds.get(row.challenge);
+    if (build && !build.ok) {
+      output.err(`[${position + 1}/${rows.length}] ${row.id}: cannot build: ${build.error}`);
+      runs.push({ figures: {}, problems: [`build failed: ${build.error}`] });
+      summaries.push(summarizeRow(row, shown, runs));
+      continue;
+    }
+    for (let repeat = 0; repeat < args.repeat; repeat++) {
+      const seed = args.seed === undefined ? undefined : args.seed + repeat;
+      const options: RenderOptions = { time_limit_s: args.time_limit_s, seed };
+      const label = args.repeat > 1 ? ` run ${repeat + 1}/${args.repeat}` : "";
+      output.err(
+        `[${position + 1}/${rows.length}] ${row.id}${label}: ${commandLine(row, harness, options)}`,
+      );
+      const run = await runOnce(row, options, config);
+      runs.push(run);
+      output.err(`  -> ${describeRun(run)}`);
+    }
+    summaries.push(summarizeRow(row, shown, runs));
+  }
+  const context: SummaryContext = {
+    harness: harness.kind,
+    repeat: args.repeat,
+    smoke_time_limit_s: args.time_limit_s,
+    seed: args.seed,
+  };
+  report("");
+  report(renderSummary(context, summaries));
+  if (args.json !== undefined) {
+    const text = JSON.stringify(summaryJson(context, summaries), null, 2);
+    if (json_to_stdout) output.out(text);
+    else await Deno.writeTextFile(args.json, text + "\n");
+  }
+  return exitCode(summaries);
+}
+
+function describeRun(run: RunRecord): string {
+  const parts: string[] = [runVerdict(run)];
+  const f = run.figures;
+  if (f.servers_msgs_per_op !== undefined) {
+    parts.push(`srv ${formatFigure("servers_msgs_per_op", f.servers_msgs_per_op)} msg/op`);
+  }
+  if (f.ok_fraction !== undefined) parts.push(`ok ${formatFigure("ok_fraction", f.ok_fraction)}`);
+  if (f.stable_latency_median_ms !== undefined) {
+    parts.push(`stable p50 ${f.stable_latency_median_ms} max ${f.stable_latency_max_ms} ms`);
+  }
+  if (f.run_time_s !== undefined) parts.push(`${formatFigure("run_time_s", f.run_time_s)} s`);
+  if (run.seed !== undefined) parts.push(`seed ${run.seed}`);
+  if (run.store_path) parts.push(run.store_path);
+  return parts.join(", ");
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    const info = await Deno.stat(path);
+    return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}

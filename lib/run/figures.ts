@@ -1,0 +1,193 @@
+/**
+ * The figures a run is judged by, read from what a test run leaves in its
+ * store directory: the results map (`results.json` from the embedded harness,
+ * `results.edn` from a real Maelstrom) and the history (`history.jsonl` or
+ * `history.edn`), plus the wall-clock run time measured by the runner.
+ *
+ * Missing data gives a missing figure, never a guessed one.
+ *
+ * @module
+ */
+
+import { parseEdn, parseEdnForms } from "./edn.ts";
+import type { Metric } from "./types.ts";
+
+/** Figures of one run; a metric is absent when the run did not produce it. */
+export type Figures = Partial<Record<Metric, number>>;
+
+/** The results-map verdict: Maelstrom's `valid?` (true, false or "unknown"). */
+export type Validity = true | false | "unknown";
+
+/** The part of a history entry the figures need. */
+export interface HistoryOp {
+  type: string;
+  process: unknown;
+  time: number;
+}
+
+/** Maelstrom's quantile: the sorted value at index `min(n-1, floor(n·q))`; undefined if empty. */
+export function quantile(sorted: readonly number[], q: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+}
+
+/** The median of `values` (mean of the middle two for an even count); undefined if empty. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Latencies in ms of every client op that completed ok (invoke → ok on the same process). */
+export function okLatenciesMs(history: Iterable<HistoryOp>): number[] {
+  const invoked_at = new Map<unknown, number>();
+  const latencies_ms: number[] = [];
+  for (const op of history) {
+    if (op.process === "nemesis") continue;
+    if (op.type === "invoke") {
+      invoked_at.set(op.process, op.time);
+      continue;
+    }
+    const start = invoked_at.get(op.process);
+    invoked_at.delete(op.process);
+    if (op.type === "ok" && start !== undefined) latencies_ms.push((op.time - start) / 1e6);
+  }
+  return latencies_ms.sort((a, b) => a - b);
+}
+
+/** The ok-latency figures (median and p99, ms) of a history. */
+export function latencyFigures(history: Iterable<HistoryOp>): Figures {
+  const latencies_ms = okLatenciesMs(history);
+  const figures: Figures = {};
+  setIfNumber(figures, "ok_latency_median_ms", quantile(latencies_ms, 0.5));
+  setIfNumber(figures, "ok_latency_p99_ms", quantile(latencies_ms, 0.99));
+  return figures;
+}
+
+/** The figures found in a results map (JSON or decoded EDN: keys without colons). */
+export function resultFigures(results: unknown): Figures {
+  const figures: Figures = {};
+  setIfNumber(figures, "servers_msgs_per_op", path(results, "net", "servers", "msgs-per-op"));
+  setIfNumber(figures, "all_msgs_per_op", path(results, "net", "all", "msgs-per-op"));
+  setIfNumber(figures, "ok_fraction", path(results, "availability", "ok-fraction"));
+  const stable = path(results, "workload", "stable-latencies");
+  setIfNumber(figures, "stable_latency_median_ms", quantileKey(stable, 0.5));
+  setIfNumber(figures, "stable_latency_max_ms", quantileKey(stable, 1));
+  return figures;
+}
+
+/** The top-level `valid?` of a results map, or undefined if it has none. */
+export function resultValidity(results: unknown): Validity | undefined {
+  const valid = path(results, "valid?");
+  if (valid === true || valid === false || valid === "unknown") return valid;
+  return undefined;
+}
+
+/** What a store directory holds: validity, figures, and the seed when recorded. */
+export interface StoreReading {
+  validity?: Validity;
+  figures: Figures;
+  seed?: number;
+  /** Why something could not be read (missing files are normal after a crash). */
+  problems: string[];
+}
+
+/** Reads an embedded-harness store directory (`results.json`, `history.jsonl`, `test.json`). */
+export async function readEmbeddedStore(store_path: string): Promise<StoreReading> {
+  const reading: StoreReading = { figures: {}, problems: [] };
+  const results = await readText(`${store_path}/results.json`, reading);
+  if (results !== undefined) {
+    try {
+      const parsed = JSON.parse(results);
+      reading.validity = resultValidity(parsed);
+      Object.assign(reading.figures, resultFigures(parsed));
+    } catch (error) {
+      reading.problems.push(`results.json: ${(error as Error).message}`);
+    }
+  }
+  const history = await readText(`${store_path}/history.jsonl`, reading);
+  if (history !== undefined) {
+    try {
+      Object.assign(reading.figures, latencyFigures(jsonLines(history)));
+    } catch (error) {
+      reading.problems.push(`history.jsonl: ${(error as Error).message}`);
+    }
+  }
+  const test = await readText(`${store_path}/test.json`, reading, { optional: true });
+  if (test !== undefined) {
+    try {
+      const seed = path(JSON.parse(test), "seed");
+      if (typeof seed === "number") reading.seed = seed;
+    } catch { /* The seed is informative only. */ }
+  }
+  return reading;
+}
+
+/** Reads a real Maelstrom store directory (`results.edn`, `history.edn`). */
+export async function readMaelstromStore(store_path: string): Promise<StoreReading> {
+  const reading: StoreReading = { figures: {}, problems: [] };
+  const results = await readText(`${store_path}/results.edn`, reading);
+  if (results !== undefined) {
+    try {
+      const parsed = parseEdn(results);
+      reading.validity = resultValidity(parsed);
+      Object.assign(reading.figures, resultFigures(parsed));
+    } catch (error) {
+      reading.problems.push(`results.edn: ${(error as Error).message}`);
+    }
+  }
+  const history = await readText(`${store_path}/history.edn`, reading);
+  if (history !== undefined) {
+    try {
+      Object.assign(
+        reading.figures,
+        latencyFigures(parseEdnForms(history) as unknown as HistoryOp[]),
+      );
+    } catch (error) {
+      reading.problems.push(`history.edn: ${(error as Error).message}`);
+    }
+  }
+  return reading;
+}
+
+function* jsonLines(text: string): Generator<HistoryOp> {
+  for (const line of text.split("\n")) {
+    if (line.trim() !== "") yield JSON.parse(line) as HistoryOp;
+  }
+}
+
+async function readText(
+  file: string,
+  reading: StoreReading,
+  { optional = false } = {},
+): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (error) {
+    if (!optional) reading.problems.push(`cannot read ${file}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function path(value: unknown, ...keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** A quantile from a map keyed by the quantile, tolerating "1", "1.0" and "1.00" spellings. */
+function quantileKey(quantiles: unknown, q: number): unknown {
+  if (quantiles === null || typeof quantiles !== "object") return undefined;
+  for (const [key, value] of Object.entries(quantiles)) {
+    if (key.trim() !== "" && Number(key) === q) return value;
+  }
+  return undefined;
+}
+
+function setIfNumber(figures: Figures, metric: Metric, value: unknown): void {
+  if (typeof value === "number" && Number.isFinite(value)) figures[metric] = value;
+}
