@@ -13,6 +13,8 @@ export class SimCluster {
   readonly toClients: Message[] = [];
   /** Messages between nodes delivered so far. */
   delivered = 0;
+  /** In-test services (e.g. "lin-kv"): a request body in, a reply body (or nothing) out. */
+  readonly services = new Map<string, (body: Body, src: string) => Body | undefined>();
   private cut = new Set<string>();
   private nextClientMsgId = 1;
 
@@ -82,10 +84,50 @@ export class SimCluster {
       this.toClients.push(msg);
       return;
     }
+    const service = this.services.get(msg.dest);
+    if (service) {
+      this.delivered++;
+      const reply = service(msg.body, msg.src);
+      if (reply) {
+        this.nodes.get(msg.src)?.handleMessage({
+          src: msg.dest,
+          dest: msg.src,
+          body: { ...reply, in_reply_to: msg.body.msg_id },
+        });
+      }
+      return;
+    }
     if (this.cut.has(`${msg.src}>${msg.dest}`)) return;
     const dest = this.nodes.get(msg.dest);
     if (!dest) return;
     this.delivered++;
     dest.handleMessage(msg);
   }
+}
+
+/** A key-value service state machine (lin-kv semantics) over JSON-equal values. */
+export function kvService(): (body: Body) => Body | undefined {
+  const data = new Map<string, unknown>();
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (body) => {
+    const key = JSON.stringify(body.key);
+    switch (body.type) {
+      case "read":
+        return data.has(key)
+          ? { type: "read_ok", value: data.get(key) }
+          : { type: "error", code: 20, text: "key does not exist" };
+      case "write":
+        data.set(key, body.value);
+        return { type: "write_ok" };
+      case "cas":
+        if (!data.has(key)) {
+          if (!body.create_if_not_exists) return { type: "error", code: 20, text: "missing" };
+        } else if (!same(data.get(key), body.from)) {
+          return { type: "error", code: 22, text: "precondition failed" };
+        }
+        data.set(key, body.to);
+        return { type: "cas_ok" };
+    }
+    return undefined;
+  };
 }
