@@ -125,3 +125,26 @@ function compareArrays(a: unknown[], b: unknown[]): number {
   }
   return 0;
 }
+
+const KIND_RANK = { null: 0, boolean: 1, number: 2, string: 3, array: 4 } as const;
+
+/**
+ * A total order for reports: `compareJson` where Clojure can order the pair,
+ * otherwise by kind (null, boolean, number, string, array, object) and then
+ * by canonical key. Never throws.
+ */
+export function compareTotal(a: unknown, b: unknown): number {
+  try {
+    return compareJson(a, b);
+  } catch (error) {
+    if (!(error instanceof IncomparableValues)) throw error;
+    const kind_a = kindOf(a);
+    const kind_b = kindOf(b);
+    const rank_a = kind_a === undefined ? 5 : KIND_RANK[kind_a];
+    const rank_b = kind_b === undefined ? 5 : KIND_RANK[kind_b];
+    if (rank_a !== rank_b) return rank_a - rank_b;
+    const key_a = canonicalKey(a);
+    const key_b = canonicalKey(b);
+    return key_a === key_b ? 0 : key_a < key_b ? -1 : 1;
+  }
+}

@@ -17,7 +17,7 @@
  */
 
 import type { CheckResult, Op, Validity } from "../types.ts";
-import { canonicalKey, compareJson } from "../json_values.ts";
+import { canonicalKey, compareTotal } from "../json_values.ts";
 
 /** Quantile points of the latency distributions, as Jepsen reports them. */
 export const LATENCY_QUANTILES = [0, 0.5, 0.95, 0.99, 1] as const;
@@ -126,9 +126,9 @@ export function checkSetFull(history: readonly Op[], options: SetFullOptions = {
     }
   }
 
-  const sorted = [...elements.values()].sort((a, b) => compareJson(a.element, b.element));
+  const sorted = [...elements.values()].sort((a, b) => compareTotal(a.element, b.element));
   const result = summarize(sorted.map(elementResult), options.linearizable ?? false);
-  const duplicates = [...duplicated.values()].sort((a, b) => compareJson(a.element, b.element));
+  const duplicates = [...duplicated.values()].sort((a, b) => compareTotal(a.element, b.element));
   result["duplicated-count"] = duplicates.length;
   result["duplicated"] = Object.fromEntries(
     duplicates.map(({ element, count }) => [elementLabel(element), count]),
