@@ -34,6 +34,8 @@ const DEFAULT_GRACE_S = 180;
 /** Lines of stdout kept for the report of a failed run. */
 const TAIL_LINES = 20;
 const KILL_WAIT_MS = 5_000;
+/** How long to keep reading stdout after the process exited. */
+const DRAIN_MS = 2_000;
 
 /** The longest a run of `row` may take before it is killed, in ms. */
 export function runDeadlineMs(row: RunRow, options: RenderOptions, grace_s: number): number {
@@ -131,47 +133,55 @@ async function spawnBounded(
     return outcome;
   }
   let timed_out = false;
+  let kill_timer: ReturnType<typeof setTimeout> | undefined;
   const timer = setTimeout(() => {
     timed_out = true;
-    killGently(child);
+    signal(child, "SIGTERM");
+    kill_timer = setTimeout(() => signal(child, "SIGKILL"), KILL_WAIT_MS);
   }, deadline_ms);
+  const stop_reading = new AbortController();
+  const reading = scanLines(child.stdout, (line) => {
+    if (config.verbose) console.error(line);
+    outcome.tail.push(line);
+    if (outcome.tail.length > TAIL_LINES) outcome.tail.shift();
+    for (const match of line.matchAll(/(?:^|[\s'"=:(])((?:\/[^\s'"]*)?store\/[^\s'"),]+)/g)) {
+      outcome.store_mentions.push(match[1]);
+    }
+  }, stop_reading.signal);
   try {
-    await scanLines(child.stdout, (line) => {
-      if (config.verbose) console.error(line);
-      outcome.tail.push(line);
-      if (outcome.tail.length > TAIL_LINES) outcome.tail.shift();
-      for (const match of line.matchAll(/(?:^|[\s'"=:(])((?:\/[^\s'"]*)?store\/[^\s'"),]+)/g)) {
-        outcome.store_mentions.push(match[1]);
-      }
-    });
     const status = await child.status;
     outcome.exit_code = status.signal === null ? status.code : undefined;
     if (status.signal !== null && !timed_out) outcome.problem = `killed by ${status.signal}`;
   } finally {
     clearTimeout(timer);
+    clearTimeout(kill_timer);
   }
+  // A grandchild that inherited stdout may keep it open: read what is left, briefly.
+  const drain_timer = setTimeout(() => stop_reading.abort(), DRAIN_MS);
+  await reading.catch(() => {});
+  clearTimeout(drain_timer);
   if (timed_out) outcome.problem = `killed after exceeding ${deadline_ms / 1000} s`;
   return outcome;
 }
 
-function killGently(child: Deno.ChildProcess): void {
+function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
   try {
-    child.kill("SIGTERM");
+    child.kill(name);
   } catch { /* Already gone. */ }
-  setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* Already gone. */ }
-  }, KILL_WAIT_MS);
 }
 
 /** Calls `on_line` for each line of `stream` (decoded as UTF-8). */
 export async function scanLines(
   stream: ReadableStream<Uint8Array>,
   on_line: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  signal?.addEventListener("abort", () => reader.cancel().catch(() => {}), { once: true });
   let pending = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+  for (;;) {
+    const { done, value: chunk } = await reader.read();
+    if (done) break;
     pending += chunk;
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
