@@ -84,9 +84,22 @@ export function resultValidity(results: unknown): Validity | undefined {
   return undefined;
 }
 
+/** The top-level checkers whose `valid?` is not true, e.g. `["workload: false"]`. */
+export function failingCheckers(results: unknown): string[] {
+  if (results === null || typeof results !== "object") return [];
+  const failing: string[] = [];
+  for (const [name, result] of Object.entries(results)) {
+    const valid = path(result, "valid?");
+    if (valid !== undefined && valid !== true) failing.push(`${name}: ${valid}`);
+  }
+  return failing;
+}
+
 /** What a store directory holds: validity, figures, and the seed when recorded. */
 export interface StoreReading {
   validity?: Validity;
+  /** Checkers that judged the run invalid or unknown. */
+  failing: string[];
   figures: Figures;
   seed?: number;
   /** Why something could not be read (missing files are normal after a crash). */
@@ -95,12 +108,13 @@ export interface StoreReading {
 
 /** Reads an embedded-harness store directory (`results.json`, `history.jsonl`, `test.json`). */
 export async function readEmbeddedStore(store_path: string): Promise<StoreReading> {
-  const reading: StoreReading = { figures: {}, problems: [] };
+  const reading: StoreReading = { figures: {}, failing: [], problems: [] };
   const results = await readText(`${store_path}/results.json`, reading);
   if (results !== undefined) {
     try {
       const parsed = JSON.parse(results);
       reading.validity = resultValidity(parsed);
+      reading.failing = failingCheckers(parsed);
       Object.assign(reading.figures, resultFigures(parsed));
     } catch (error) {
       reading.problems.push(`results.json: ${(error as Error).message}`);
@@ -126,12 +140,13 @@ export async function readEmbeddedStore(store_path: string): Promise<StoreReadin
 
 /** Reads a real Maelstrom store directory (`results.edn`, `history.edn`). */
 export async function readMaelstromStore(store_path: string): Promise<StoreReading> {
-  const reading: StoreReading = { figures: {}, problems: [] };
+  const reading: StoreReading = { figures: {}, failing: [], problems: [] };
   const results = await readText(`${store_path}/results.edn`, reading);
   if (results !== undefined) {
     try {
       const parsed = parseEdn(results);
       reading.validity = resultValidity(parsed);
+      reading.failing = failingCheckers(parsed);
       Object.assign(reading.figures, resultFigures(parsed));
     } catch (error) {
       reading.problems.push(`results.edn: ${(error as Error).message}`);

@@ -92,6 +92,7 @@ export async function runOnce(
       ? await readEmbeddedStore(store_path)
       : await readMaelstromStore(store_path);
     record.validity = reading.validity;
+    record.failing = reading.failing;
     record.figures = reading.figures;
     record.seed = reading.seed ?? options.seed;
     // A crashed run has no results; the exit code already says so.

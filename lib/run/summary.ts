@@ -25,6 +25,8 @@ export interface RunRecord {
   exit_code?: number;
   /** `valid?` from the results map, when it could be read. */
   validity?: Validity;
+  /** Checkers that judged the run invalid or unknown, e.g. `workload: false`. */
+  failing?: string[];
   figures: Figures;
   seed?: number;
   store_path?: string;
@@ -180,9 +182,9 @@ function rowNotes(row: RowSummary): string[] {
     const label = row.runs.length > 1 ? `${row.id} run ${i + 1}` : row.id;
     if (runVerdict(run) !== "pass") {
       const code = run.exit_code === undefined ? "no exit code" : `exit ${run.exit_code}`;
-      notes.push(
-        `${label}: ${runVerdict(run)} (${code})${run.store_path ? ` ${run.store_path}` : ""}`,
-      );
+      const failing = run.failing?.length ? ` [${run.failing.join(", ")}]` : "";
+      const store = run.store_path ? ` ${run.store_path}` : "";
+      notes.push(`${label}: ${runVerdict(run)} (${code})${failing}${store}`);
     }
     for (const problem of run.problems) notes.push(`${label}: ${problem}`);
   });

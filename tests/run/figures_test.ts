@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import {
+  failingCheckers,
   latencyFigures,
   median,
   okLatenciesMs,
@@ -62,6 +63,10 @@ Deno.test("results maps give msgs-per-op, availability and stable-latency quanti
   assert.equal(resultValidity(results), true);
   assert.equal(resultValidity({ "valid?": "unknown" }), "unknown");
   assert.equal(resultValidity({}), undefined);
+  assert.deepEqual(
+    failingCheckers({ stats: { "valid?": true }, workload: { "valid?": false }, x: 1 }),
+    ["workload: false"],
+  );
 });
 
 Deno.test("store directories of both harnesses are read alike", async () => {

@@ -87,8 +87,17 @@ Deno.test("a missing figure fails its target", () => {
 
 Deno.test("one invalid run makes the row invalid even when medians meet targets", () => {
   const good = valid({ servers_msgs_per_op: 5, stable_latency_max_ms: 100 });
-  const bad: RunRecord = { ...good, exit_code: 1, validity: false };
-  assert.equal(summarizeRow(ROW_3D, "cmd", [good, bad, good]).verdict, "invalid");
+  const bad: RunRecord = {
+    ...good,
+    exit_code: 1,
+    validity: false,
+    failing: ["workload: false"],
+    store_path: "store/broadcast/x",
+  };
+  const summary = summarizeRow(ROW_3D, "cmd", [good, bad, good]);
+  assert.equal(summary.verdict, "invalid");
+  const text = renderSummary({ harness: "embedded", repeat: 3 }, [summary]);
+  assert.match(text, /3d\.1 run 2: invalid \(exit 1\) \[workload: false\] store\/broadcast\/x/);
 });
 
 Deno.test("run verdicts follow the harness exit codes and results", () => {
