@@ -12,10 +12,9 @@
  */
 
 import { checkLinearizable } from "../checkers/linearizable.ts";
+import { checkReply, type ReplySchema } from "../reply_schema.ts";
 import {
-  type Body,
   type Completion,
-  MalformedResponse,
   type OpGenerator,
   type OpSpec,
   type Workload,
@@ -29,6 +28,10 @@ import type { Rng } from "../rng.ts";
 export const PROCESSES_PER_KEY = 20;
 /** Values written and compared are drawn from 0..VALUE_COUNT-1. */
 const VALUE_COUNT = 5;
+
+const READ_OK: ReplySchema = { type: "read_ok", fields: { value: "any" } };
+const WRITE_OK: ReplySchema = { type: "write_ok", fields: {} };
+const CAS_OK: ReplySchema = { type: "cas_ok", fields: {} };
 
 /** The client RPC timeout: `max(10 × latency, 1000)` ms. */
 export function linKvTimeoutMs(latency_ms: number): number {
@@ -76,29 +79,6 @@ export function linKvGenerator(rng: Rng, node_count: number, concurrency: number
   };
 }
 
-/**
- * Checks a success reply against a closed schema: `type`, integer
- * `in_reply_to`, optional integer `msg_id`, and exactly the `fields` given.
- */
-export function expectReply(reply: Body, type: string, fields: readonly string[]): void {
-  if (reply.type !== type) {
-    throw new MalformedResponse(`expected a ${type} reply, got type ${JSON.stringify(reply.type)}`);
-  }
-  if (!Number.isInteger(reply.in_reply_to)) {
-    throw new MalformedResponse(`${type}: in_reply_to must be an integer`);
-  }
-  if ("msg_id" in reply && !Number.isInteger(reply.msg_id)) {
-    throw new MalformedResponse(`${type}: msg_id must be an integer`);
-  }
-  const allowed = new Set(["type", "in_reply_to", "msg_id", ...fields]);
-  for (const key of Object.keys(reply)) {
-    if (!allowed.has(key)) throw new MalformedResponse(`${type}: unexpected key ${key}`);
-  }
-  for (const field of fields) {
-    if (!(field in reply)) throw new MalformedResponse(`${type}: missing key ${field}`);
-  }
-}
-
 function tuple(spec: OpSpec): [unknown, unknown] {
   if (!Array.isArray(spec.value) || spec.value.length !== 2) {
     throw new Error(`lin-kv op value must be [key, value], got ${JSON.stringify(spec.value)}`);
@@ -111,17 +91,16 @@ export async function invokeLinKv(client: WorkloadClient, spec: OpSpec): Promise
   const [key, arg] = tuple(spec);
   switch (spec.f) {
     case "read": {
-      const reply = await client.rpc({ type: "read", key });
-      expectReply(reply, "read_ok", ["value"]);
+      const reply = checkReply(await client.rpc({ type: "read", key }), READ_OK);
       return { value: [key, reply.value] };
     }
     case "write": {
-      expectReply(await client.rpc({ type: "write", key, value: arg }), "write_ok", []);
+      checkReply(await client.rpc({ type: "write", key, value: arg }), WRITE_OK);
       return { value: [key, arg] };
     }
     case "cas": {
       const [from, to] = arg as [unknown, unknown];
-      expectReply(await client.rpc({ type: "cas", key, from, to }), "cas_ok", []);
+      checkReply(await client.rpc({ type: "cas", key, from, to }), CAS_OK);
       return { value: [key, arg] };
     }
     default:

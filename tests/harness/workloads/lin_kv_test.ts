@@ -91,11 +91,11 @@ Deno.test("a null read is ok; extra, missing or wrong keys are malformed", async
   await assert.rejects(() => w.invoke(reply({ type: "read_ok" }), read), MalformedResponse);
   await assert.rejects(
     () => w.invoke(reply({ type: "read_ok", value: 1, extra: 2 }), read),
-    /unexpected key extra/,
+    /unexpected key "extra"/,
   );
   await assert.rejects(
     () => w.invoke(reply({ type: "write_ok" }), read),
-    /expected a read_ok reply/,
+    /type is "write_ok", expected "read_ok"/,
   );
   await assert.rejects(
     () => w.invoke(reply({ type: "write_ok", value: 1 }), { f: "write", value: [0, 1] }),
