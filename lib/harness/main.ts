@@ -1,0 +1,205 @@
+/**
+ * The embedded Maelstrom CLI: `maelstrom test …` runs tests, `maelstrom
+ * analyze` re-runs the checkers on a stored run. Output and exit codes follow
+ * `harness.md` §1 and §10.3.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { parseTestArgs, USAGE, UsageError } from "./cli.ts";
+import { exitCodeFor, runTests } from "./runner.ts";
+import { WorkloadUnavailable } from "./workloads.ts";
+import type { CheckResult, Op, TestOptions, Validity } from "./types.ts";
+import { stringifyJson } from "./json.ts";
+import { readJsonl } from "./store.ts";
+import { Rng } from "./rng.ts";
+import { loadWorkloadFactory } from "./workloads.ts";
+import { compose, type NamedCheck } from "./checkers/compose.ts";
+import { checkExceptions } from "./checkers/exceptions.ts";
+import { checkStats } from "./checkers/stats.ts";
+import { checkAvailability } from "./checkers/availability.ts";
+import { clientOpCount, NetStats } from "./checkers/net.ts";
+import type { JournalEvent } from "./network.ts";
+
+const COMMANDS_USAGE = `Usage: maelstrom <command> [options]
+
+Commands:
+  test      run a test (see maelstrom test --help)
+  analyze   re-run the checkers on a stored test: [-t INDEX_OR_PATH] [--store DIR]
+  serve, demo, doc   not supported by the embedded harness
+`;
+
+/** The last line of the report for a verdict (`harness.md` §10.3). */
+export function verdictLine(valid: Validity): string {
+  if (valid === true) return "Everything looks good! ヽ(‘ー`)ノ";
+  if (valid === false) return "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻";
+  return "Errors occurred during analysis, but no anomalies found. ಠ~ಠ";
+}
+
+/** Pretty results, two blank lines, the verdict. */
+export function formatReport(results: CheckResult): string {
+  return `${stringifyJson(results, 2)}\n\n\n${verdictLine(results["valid?"])}`;
+}
+
+/** A console sink that first clears a live progress line. */
+function makeConsole(): { line: (text: string) => void; progress?: (text: string) => void } {
+  const encoder = new TextEncoder();
+  if (!Deno.stderr.isTerminal()) return { line: (text) => console.error(text) };
+  let shown = false;
+  return {
+    line: (text) => {
+      if (shown) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+      shown = false;
+      console.error(text);
+    },
+    progress: (text) => {
+      Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${text}`));
+      shown = true;
+    },
+  };
+}
+
+async function testCommand(argv: string[]): Promise<number> {
+  let opts: TestOptions;
+  try {
+    opts = parseTestArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    (e.exit_code === 0 ? console.log : console.error)(e.message);
+    return e.exit_code;
+  }
+  const sink = makeConsole();
+  let outcomes;
+  try {
+    outcomes = await runTests(opts, { console: sink.line, progress: sink.progress });
+  } catch (e) {
+    if (e instanceof WorkloadUnavailable) {
+      sink.line(e.message);
+      return 254;
+    }
+    throw e;
+  }
+  sink.line("");
+  let code = 0;
+  for (const outcome of outcomes) {
+    console.log(`Seed: ${outcome.seed}`);
+    console.log(`Store: ${outcome.store_path}`);
+    if (outcome.results === undefined) {
+      console.log(`Test crashed: ${outcome.error}`);
+      return 255;
+    }
+    console.log(formatReport(outcome.results));
+    code = outcome.exit_code;
+  }
+  return code;
+}
+
+function resolveStoredRun(store_root: string, test: string): string {
+  if (!/^-?\d+$/.test(test)) return test;
+  const runs: string[] = [];
+  for (const workload of Deno.readDirSync(store_root)) {
+    if (!workload.isDirectory) continue;
+    for (const run of Deno.readDirSync(join(store_root, workload.name))) {
+      if (run.isDirectory) runs.push(join(store_root, workload.name, run.name));
+    }
+  }
+  runs.sort((a, b) => a.split("/").pop()!.localeCompare(b.split("/").pop()!));
+  const index = Number(test);
+  const path = runs[index < 0 ? runs.length + index : index];
+  if (path === undefined) throw new UsageError(`no stored test at index ${test} in ${store_root}`);
+  return path;
+}
+
+/** Re-runs the checkers on a stored run and rewrites its results.json. */
+export async function analyzeRun(path: string): Promise<CheckResult> {
+  const opts = JSON.parse(Deno.readTextFileSync(join(path, "test.json"))) as TestOptions;
+  const history = readJsonl(join(path, "history.jsonl")) as Op[];
+  const net = new NetStats();
+  for (const event of readJsonl(join(path, "messages.jsonl"))) net.add(event as JournalEvent);
+  const factory = await loadWorkloadFactory(opts.workload);
+  const workload = factory({ opts, rng: new Rng(opts.seed).fork("workload") });
+  const checks: NamedCheck[] = [
+    ["exceptions", () => checkExceptions(history)],
+    ["stats", () => checkStats(history)],
+    ["availability", () => checkAvailability(history, opts.availability)],
+    ["net", () => net.result(clientOpCount(history))],
+  ];
+  let node_errors: CheckResult | undefined;
+  try {
+    node_errors = JSON.parse(Deno.readTextFileSync(join(path, "node-errors.json")));
+  } catch {
+    node_errors = undefined;
+  }
+  if (node_errors !== undefined) checks.push(["node-errors", () => node_errors!]);
+  checks.push(["workload", () => workload.check(history, { opts, store_path: path })]);
+  const results = await compose(checks);
+  Deno.writeTextFileSync(join(path, "results.json"), stringifyJson(results, 2) + "\n");
+  return results;
+}
+
+async function analyzeCommand(argv: string[]): Promise<number> {
+  let test = "-1";
+  let store_dir = ".";
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if ((arg === "-t" || arg === "--test") && i + 1 < argv.length) test = argv[++i];
+    else if (arg === "--store" && i + 1 < argv.length) store_dir = argv[++i];
+    else if (arg === "-h" || arg === "--help") {
+      console.log(COMMANDS_USAGE);
+      return 0;
+    } else {
+      console.error(`analyze: unexpected argument ${arg}`);
+      return 254;
+    }
+  }
+  let path: string;
+  try {
+    path = resolveStoredRun(join(store_dir, "store"), test);
+    Deno.statSync(join(path, "test.json"));
+  } catch (e) {
+    console.error(`analyze: cannot find stored test ${test}: ${(e as Error).message}`);
+    return 254;
+  }
+  const results = await analyzeRun(path);
+  console.log(`Store: ${path}`);
+  console.log(formatReport(results));
+  return exitCodeFor(results["valid?"]);
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case "test":
+      return await testCommand(rest);
+    case "analyze":
+      return await analyzeCommand(rest);
+    case "serve":
+    case "demo":
+    case "doc":
+      console.error(`${command} is not supported by the embedded harness`);
+      return 254;
+    case "-h":
+    case "--help":
+      console.log(COMMANDS_USAGE + "\n" + USAGE);
+      return 0;
+    case undefined:
+      console.error(COMMANDS_USAGE);
+      return 254;
+    default:
+      console.error(`Unknown command: ${command}\n${COMMANDS_USAGE}`);
+      return 254;
+  }
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (e) {
+    console.error(`maelstrom: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    code = 255;
+  }
+  Deno.exit(code);
+}

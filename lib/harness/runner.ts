@@ -1,0 +1,347 @@
+/**
+ * Runs one test end to end, in `harness.md` §4's order: services, nodes
+ * spawned and initialised in parallel, workload set-up, the generator with
+ * the nemesis, the final phase, teardown, checkers, results and store.
+ *
+ * Stricter than Maelstrom: a crash or malformed node output does not abort
+ * the run; it is reported under `node-errors` in the results and makes the
+ * test invalid. Init failures abort with exit 255 and name the node.
+ *
+ * @module
+ */
+
+import type {
+  CheckResult,
+  TestOptions,
+  Validity,
+  Workload,
+  WorkloadClient,
+  WorkloadFactory,
+} from "./types.ts";
+import { Rng } from "./rng.ts";
+import { type Clock, Network, systemClock } from "./network.ts";
+import { HarnessClient, INIT_TIMEOUT_MS, initNode } from "./client.ts";
+import { type NodeIssue, NodeProcess } from "./node_process.ts";
+import { startServices } from "./services.ts";
+import { History } from "./history.ts";
+import { Scheduler, sleep } from "./scheduler.ts";
+import { PartitionNemesis } from "./nemesis.ts";
+import { RunStore } from "./store.ts";
+import { stringifyJson } from "./json.ts";
+import { loadWorkloadFactory } from "./workloads.ts";
+import { compose, type NamedCheck } from "./checkers/compose.ts";
+import { checkExceptions } from "./checkers/exceptions.ts";
+import { checkStats } from "./checkers/stats.ts";
+import { checkAvailability } from "./checkers/availability.ts";
+import { clientOpCount, NetStats } from "./checkers/net.ts";
+
+/** Default recovery sleep before the final phase (Maelstrom: 10 s). */
+export const DEFAULT_RECOVERY_MS = 10_000;
+/** Node issues kept in full in the results; the rest are only counted. */
+export const MAX_REPORTED_ISSUES = 50;
+
+/** Knobs that are not Maelstrom options (tests use them). */
+export interface RunnerOptions {
+  /** Sleep between heal and the final client ops. */
+  recovery_ms?: number;
+  init_timeout_ms?: number;
+  /** Use this workload instead of loading `lib/harness/workloads/<name>.ts`. */
+  workload_factory?: WorkloadFactory;
+  /** Console sink for important lines (default: stderr). */
+  console?: (line: string) => void;
+  /** Live progress sink (one line, at most once per second). */
+  progress?: (line: string) => void;
+}
+
+/** The outcome of one run. */
+export interface TestOutcome {
+  /** The results map, or undefined if the run aborted before analysis. */
+  results: CheckResult | undefined;
+  valid: Validity;
+  /** 0 valid, 1 invalid, 2 unknown, 255 aborted. */
+  exit_code: number;
+  store_path: string;
+  seed: number;
+  /** Why the run aborted (exit 255). */
+  error?: string;
+}
+
+/** The process exit code for a verdict. */
+export function exitCodeFor(valid: Validity): number {
+  return valid === true ? 0 : valid === false ? 1 : 2;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Collects node issues with a bound on how many are kept. */
+class IssueLog {
+  readonly kept: NodeIssue[] = [];
+  readonly counts = new Map<string, number>();
+  total = 0;
+
+  add(issue: NodeIssue): void {
+    this.total++;
+    this.counts.set(issue.kind, (this.counts.get(issue.kind) ?? 0) + 1);
+    if (this.kept.length < MAX_REPORTED_ISSUES || issue.kind === "crashed") this.kept.push(issue);
+  }
+
+  /** Issues that invalidate the test (replies to closed clients only warn). */
+  get fatal(): number {
+    return this.total - (this.counts.get("closed-client") ?? 0);
+  }
+
+  result(): CheckResult {
+    return {
+      "valid?": this.fatal === 0,
+      count: this.total,
+      "by-kind": Object.fromEntries([...this.counts].sort()),
+      issues: this.kept,
+    };
+  }
+}
+
+/** Runs `opts.test_count` tests, stopping at the first that is not valid. */
+export async function runTests(opts: TestOptions, ro: RunnerOptions = {}): Promise<TestOutcome[]> {
+  const outcomes: TestOutcome[] = [];
+  for (let i = 0; i < opts.test_count; i++) {
+    // Each repeat gets its own seed derived from the first, so repeats differ but replay.
+    const seed = i === 0 ? opts.seed : new Rng(opts.seed).fork(`repeat-${i}`).nextU32();
+    const outcome = await runTest({ ...opts, seed }, ro);
+    outcomes.push(outcome);
+    if (outcome.valid !== true) break;
+  }
+  return outcomes;
+}
+
+/** Runs one test. Throws WorkloadUnavailable before doing anything if the workload is missing. */
+export async function runTest(opts: TestOptions, ro: RunnerOptions = {}): Promise<TestOutcome> {
+  const factory = ro.workload_factory ?? await loadWorkloadFactory(opts.workload);
+  const rng = new Rng(opts.seed);
+  const workload = factory({ opts, rng: rng.fork("workload") });
+  const store = RunStore.create(opts.store_dir, opts.workload);
+  const run = new TestRun(opts, ro, rng, workload, store, systemClock());
+  try {
+    return await run.execute();
+  } finally {
+    store.close();
+  }
+}
+
+class TestRun {
+  private readonly net: Network;
+  private readonly net_stats = new NetStats();
+  private readonly issues = new IssueLog();
+  private readonly history: History;
+  private readonly processes = new Map<string, NodeProcess>();
+  private readonly setup_clients: HarnessClient[] = [];
+  private stop_services: () => void = () => {};
+  private scheduler: Scheduler | undefined;
+  private nemesis: PartitionNemesis | undefined;
+  private cwd = "";
+  private readonly console: (line: string) => void;
+
+  constructor(
+    private readonly opts: TestOptions,
+    private readonly ro: RunnerOptions,
+    private readonly rng: Rng,
+    private readonly workload: Workload,
+    private readonly store: RunStore,
+    private readonly clock: Clock,
+  ) {
+    this.console = ro.console ?? ((line) => console.error(line));
+    const net_log = (line: string) => this.log(line, true);
+    this.net = new Network({
+      latency_ms: opts.latency_ms,
+      latency_dist: opts.latency_dist,
+      rng: rng.fork("network"),
+      clock,
+      journal: (event) => {
+        this.net_stats.add(event);
+        store.journal.line(stringifyJson(event));
+      },
+      log: net_log,
+      log_send: opts.log_net_send,
+      log_recv: opts.log_net_recv,
+    });
+    this.history = new History(clock, (line) => this.store.harness_log.line(line));
+  }
+
+  private log(line: string, to_console = false): void {
+    this.store.harness_log.line(`${new Date().toISOString()} ${line}`);
+    if (to_console) this.console(line);
+  }
+
+  async execute(): Promise<TestOutcome> {
+    const opts = this.opts;
+    this.store.writeTest({ ...opts, store_path: this.store.path });
+    this.log(
+      `Running ${opts.workload} test with seed ${opts.seed}; store ${this.store.path}`,
+      true,
+    );
+    let aborted: string | undefined;
+    try {
+      await this.setUp();
+      await this.runPhases();
+    } catch (e) {
+      aborted = errorText(e);
+      this.log(`Test aborted: ${aborted}`, true);
+    } finally {
+      await this.tearDown();
+    }
+    this.store.writeHistory(this.history.ops);
+    if (aborted !== undefined) {
+      if (this.issues.total > 0) this.store.writeNodeErrors(this.issues.result());
+      this.store.updateLatest();
+      return {
+        results: undefined,
+        valid: "unknown",
+        exit_code: 255,
+        store_path: this.store.path,
+        seed: opts.seed,
+        error: aborted,
+      };
+    }
+    this.log("Analyzing...");
+    const results = await this.analyze();
+    this.store.writeResults(results);
+    if (this.issues.total > 0) this.store.writeNodeErrors(this.issues.result());
+    this.store.updateLatest();
+    this.log("Analysis complete");
+    const valid = results["valid?"];
+    return {
+      results,
+      valid,
+      exit_code: exitCodeFor(valid),
+      store_path: this.store.path,
+      seed: opts.seed,
+    };
+  }
+
+  private async setUp(): Promise<void> {
+    this.log("Starting Maelstrom network");
+    this.stop_services = startServices(this.net, this.rng.fork("services"), (l) => this.log(l));
+    this.cwd = await Deno.makeTempDir({ prefix: "maelstrom-" });
+    const init_timeout_ms = this.ro.init_timeout_ms ?? INIT_TIMEOUT_MS;
+    const results = await Promise.allSettled(
+      this.opts.nodes.map((id) => this.startNode(id, init_timeout_ms)),
+    );
+    const failures = results.flatMap((r) => r.status === "rejected" ? [errorText(r.reason)] : []);
+    if (failures.length > 0) throw new Error(`init failed: ${failures.join("; ")}`);
+    this.history.begin();
+    this.log("Relative time begins now");
+    await Promise.all(this.opts.nodes.map(async (node) => {
+      const client = new HarnessClient(this.net, node);
+      this.setup_clients.push(client);
+      try {
+        await this.workload.setup?.(client as WorkloadClient);
+      } catch (e) {
+        throw new Error(`workload setup on ${node} failed: ${errorText(e)}`);
+      }
+    }));
+  }
+
+  private async startNode(id: string, init_timeout_ms: number): Promise<void> {
+    this.net.register(id, (message) => this.processes.get(id)?.deliver(message));
+    const proc = NodeProcess.start({
+      id,
+      bin: this.opts.bin,
+      args: this.opts.bin_args,
+      cwd: this.cwd,
+      log_path: this.store.nodeLogPath(id),
+      log_stderr: this.opts.log_stderr,
+      log: (line) => this.log(line, this.opts.log_stderr),
+      send: (src, dest, body) => this.net.send(src, dest, body),
+      report: (issue) => this.report(issue),
+    });
+    this.processes.set(id, proc);
+    const exited = proc.exited.then((status) => {
+      const tail = proc.tails().stderr.slice(-5).join(" | ");
+      throw new Error(
+        `node ${id} exited during init with code ${status.code}` +
+          (tail === "" ? "" : `; last stderr: ${tail}`),
+      );
+    });
+    exited.catch(() => {}); // Only the race below cares about an exit during init.
+    await Promise.race([initNode(this.net, id, this.opts.nodes, init_timeout_ms), exited]);
+  }
+
+  private report(issue: NodeIssue): void {
+    this.issues.add(issue);
+    if (issue.kind === "closed-client") return;
+    if (this.issues.counts.get(issue.kind)! <= 3) {
+      const line = issue.line === undefined ? "" : `: ${issue.line}`;
+      this.log(`WARN node ${issue.node} ${issue.kind}: ${issue.message}${line}`, true);
+      if (issue.kind === "crashed" && issue.stderr_tail?.length) {
+        this.log(`last stderr of ${issue.node}:\n  ${issue.stderr_tail.join("\n  ")}`, true);
+      }
+    }
+  }
+
+  private async runPhases(): Promise<void> {
+    const opts = this.opts;
+    this.net.heal();
+    if (opts.nemesis.includes("partition")) {
+      this.nemesis = new PartitionNemesis(
+        this.net,
+        opts.nodes,
+        this.rng.fork("nemesis"),
+        this.history,
+        this.clock,
+        opts.nemesis_interval_s,
+      );
+    }
+    const nemesis = this.nemesis;
+    this.scheduler = new Scheduler({
+      workload: this.workload,
+      nodes: opts.nodes,
+      concurrency: opts.concurrency,
+      rate: opts.rate,
+      time_limit_s: opts.time_limit_s,
+      clock: this.clock,
+      rng: this.rng.fork("scheduler"),
+      history: this.history,
+      openClient: (node) => new HarnessClient(this.net, node),
+      nemesis: nemesis === undefined ? undefined : (cutoff_ms) => nemesis.run(cutoff_ms),
+      progress: this.ro.progress,
+    });
+    await this.scheduler.runMain();
+    if (this.workload.final === undefined) return;
+    if (nemesis !== undefined) nemesis.stopPartition();
+    else this.net.heal();
+    this.log("Waiting for recovery...", true);
+    await sleep(this.clock, this.ro.recovery_ms ?? DEFAULT_RECOVERY_MS);
+    await this.workload.final(this.scheduler.finalPhase());
+    await this.scheduler.drain();
+  }
+
+  private async tearDown(): Promise<void> {
+    this.nemesis?.stop();
+    this.net.heal();
+    this.scheduler?.closeClients();
+    for (const client of this.setup_clients) client.close();
+    this.log("Run complete, writing");
+    await Promise.all([...this.processes.values()].map((proc) => proc.stop()));
+    for (const id of this.processes.keys()) this.net.unregister(id);
+    this.stop_services();
+    this.net.close();
+    if (this.cwd !== "") await Deno.remove(this.cwd, { recursive: true }).catch(() => {});
+  }
+
+  private async analyze(): Promise<CheckResult> {
+    const history = this.history.ops;
+    const checks: NamedCheck[] = [
+      ["exceptions", () => checkExceptions(history)],
+      ["stats", () => checkStats(history)],
+      ["availability", () => checkAvailability(history, this.opts.availability)],
+      ["net", () => this.net_stats.result(clientOpCount(history))],
+    ];
+    if (this.issues.total > 0) checks.push(["node-errors", () => this.issues.result()]);
+    checks.push([
+      "workload",
+      () => this.workload.check(history, { opts: this.opts, store_path: this.store.path }),
+    ]);
+    return await compose(checks);
+  }
+}
