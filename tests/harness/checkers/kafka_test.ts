@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { checkKafka } from "../../../lib/harness/checkers/kafka.ts";
 import type { CheckResult } from "../../../lib/harness/types.ts";
 import { HistoryBuilder } from "../support/history_builder.ts";
+import { generateKafkaHistory } from "../support/kafka_history.ts";
 
 type Pairs = [number, unknown][];
 
@@ -243,4 +244,31 @@ Deno.test("worst realtime lag measures how stale a poll was", () => {
   // Offset 0 was known at op 3's time; the poll was invoked at op 4 (1 ms later).
   assert.equal(lag.key, "k");
   assert.equal(lag.lag, 0.001);
+});
+
+Deno.test("a generated history from a correct server is valid; dropping a polled message is not", async () => {
+  const history = await generateKafkaHistory({
+    seed: 3,
+    duration_s: 3,
+    rate: 1000,
+    clients: 4,
+    poll_batch: 5,
+  });
+  assert.ok(history.length > 3000);
+  assert.ok(history.some((op) => op.f === "crash") && history.some((op) => op.f === "assign"));
+  const result = checkKafka(history);
+  assert.equal(result["valid?"], true, JSON.stringify(result["error-types"]));
+
+  // Remove the middle message of one multi-message ok poll: this client skipped it.
+  const poll = history.find((op) => {
+    if (op.type !== "ok" || op.f !== "poll") return false;
+    const msgs = (op.value as [string, Record<string, unknown[]>][])[0][1];
+    return Object.values(msgs).some((pairs) => pairs.length >= 3);
+  })!;
+  const msgs = (poll.value as [string, Record<string, unknown[]>][])[0][1];
+  const key = Object.keys(msgs).find((k) => msgs[k].length >= 3)!;
+  msgs[key].splice(1, 1);
+  const broken = checkKafka(history);
+  assert.equal(broken["valid?"], false);
+  assert.ok((broken["error-types"] as string[]).includes("int-poll-skip"));
 });
