@@ -4,18 +4,20 @@
  * Design
  * - Each node owns one `seq-kv` key, its own id, holding the sum of the adds it
  *   has accepted. Only that node writes it, so no two writers ever race on a key.
- * - Group commit: `add` requests queue up in memory; every `flush_interval_ms` the
- *   node writes the new total with ONE `cas` and only then answers the whole batch
- *   with `add_ok`. An acknowledged add is therefore durable in `seq-kv`.
+ * - Write-behind: an `add` updates the node's in-memory total and is answered
+ *   at once. Every `flush_interval_ms`, if the total changed, the node writes it
+ *   with ONE `cas`. Messages then grow with time, not with the number of adds,
+ *   and a slow seq-kv never holds up a client. The price is that a crash loses
+ *   the last interval's adds (Maelstrom never crashes a node). A restarted node
+ *   resumes from its key.
  * - The `cas` chain makes writes safe against seq-kv's quirks and late messages.
- *   Every write is `cas(from: last confirmed total, to: bigger total)`, and totals
- *   only grow, so the key never returns to an old value: a delayed, timed-out
- *   attempt can never overwrite a newer total. A node's own successful write moves
- *   its seq-kv view to the newest state, and only it writes its key, so a `cas`
- *   from the confirmed total cannot fail on a stale state. If it fails anyway
- *   (code 22), an earlier timed-out attempt landed: the node reads its key back,
- *   and that total names exactly which queued adds are now durable (totals are
- *   strictly increasing prefix sums of the queue).
+ *   Every write is `cas(from: last confirmed total, to: current total)`, and
+ *   totals only grow, so the key never returns to an old value: a delayed,
+ *   timed-out attempt can never overwrite a newer total. A node's own successful
+ *   write moves its seq-kv view to the newest state, and only it writes its key,
+ *   so a `cas` from the confirmed total cannot fail on a stale state. If it fails
+ *   anyway (code 22), an earlier timed-out attempt landed: the node reads the key
+ *   back and confirms that total.
  * - Peers learn totals by gossip, not by reading `seq-kv`: after a change (at
  *   most every `gossip_interval_ms`), and as a heartbeat every
  *   `heartbeat_interval_ms` even without one, a node sends every total it knows
@@ -24,17 +26,17 @@
  * - Partitions: gossip to an unreachable peer is lost, and the heartbeats repair
  *   that after the network heals. Meanwhile a peer that has been silent for
  *   `silence_ms` is read from `seq-kv` (never partitioned) right after the node's
- *   own successful write. Reads made then see at least every write that finished
- *   before ours, so that stale read is still useful.
- * - `read` answers from memory: own confirmed total + the largest known total of
- *   every peer. It is eventually exact: once adds stop and the network heals,
- *   every node's read converges within one heartbeat.
+ *   own successful write. A read made then sees at least every write that
+ *   finished before ours, so even seq-kv's stale reads are useful.
+ * - `read` answers from memory: own total + the largest known total of every
+ *   peer. It is eventually exact: once adds stop and the network heals, every
+ *   node's read converges within one heartbeat.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { KV, type Message, Node, RPCError } from "../lib/maelstrom.ts";
+import { KV, Node, RPCError } from "../lib/maelstrom.ts";
 
 /** Tuning knobs; every one is a bound on time or memory. */
 export interface CounterOptions {
@@ -48,8 +50,6 @@ export interface CounterOptions {
   silence_ms: number;
   /** Timeout of one seq-kv request. */
   kv_timeout_ms: number;
-  /** Adds waiting for durability; beyond this, `add` is refused with error 11. */
-  max_pending_adds: number;
 }
 
 /** Defaults measured to stay well under 0.5 server messages per op at 100 ops/s. */
@@ -59,13 +59,7 @@ export const DEFAULT_COUNTER_OPTIONS: CounterOptions = {
   heartbeat_interval_ms: 2000,
   silence_ms: 3000,
   kv_timeout_ms: 1000,
-  max_pending_adds: 10_000,
 };
-
-interface PendingAdd {
-  delta: number;
-  req: Message;
-}
 
 /** Registers the g-counter handlers and background loops on `node`. */
 export function gCounter(node: Node, options: Partial<CounterOptions> = {}): Node {
@@ -73,35 +67,16 @@ export function gCounter(node: Node, options: Partial<CounterOptions> = {}): Nod
   const kv = new KV(node, "seq-kv", opts.kv_timeout_ms);
   const env = node.env;
 
-  let confirmed = 0; // Own total known to be in seq-kv.
-  const pending: PendingAdd[] = []; // Accepted adds not yet durable, oldest first.
+  let local = 0; // Sum of every add this node accepted.
+  let confirmed = 0; // Own total known to be in seq-kv; `local - confirmed` awaits a flush.
   const totals = new Map<string, number>(); // Largest known total of every peer.
   const last_heard_ms = new Map<string, number>();
   let flushing = false;
   let gossiped_total = -1;
   let last_gossip_ms = -Infinity;
 
-  function pendingSum(): number {
-    return pending.reduce((sum, add) => sum + add.delta, 0);
-  }
-
-  /** Acknowledges the oldest adds that `total` makes durable. */
-  function commit(total: number): void {
-    let covered = total - confirmed;
-    let count = 0;
-    while (count < pending.length && covered >= pending[count].delta) {
-      covered -= pending[count].delta;
-      count++;
-    }
-    if (covered !== 0) {
-      node.log(`own key holds ${total}, not confirmed ${confirmed} plus a prefix of the queue`);
-    }
-    for (const add of pending.splice(0, count)) node.reply(add.req, { type: "add_ok" });
-    confirmed = total;
-  }
-
   async function flush(): Promise<void> {
-    if (flushing || pending.length === 0) return;
+    if (flushing || local === confirmed) return;
     flushing = true;
     try {
       if (await writeTotal()) await readSilentPeers();
@@ -112,19 +87,19 @@ export function gCounter(node: Node, options: Partial<CounterOptions> = {}): Nod
     }
   }
 
-  /** One step of the cas chain; true when the queued adds all became durable. */
+  /** One step of the cas chain; true when `local` as of the call became durable. */
   async function writeTotal(): Promise<boolean> {
-    const target = confirmed + pendingSum();
+    const target = local;
     try {
       await kv.cas(node.id, confirmed, target, { create_if_not_exists: true });
     } catch (e) {
       if (!(e instanceof RPCError) || !e.definite) throw e; // Unknown outcome: retry next tick.
       // The key moved past `confirmed`: an earlier, timed-out attempt landed.
       const stored = await kv.readOr<number>(node.id, 0);
-      if (stored > confirmed) commit(stored);
+      if (stored > confirmed && stored <= local) confirmed = stored;
       return false;
     }
-    commit(target);
+    confirmed = target;
     return true;
   }
 
@@ -134,6 +109,7 @@ export function gCounter(node: Node, options: Partial<CounterOptions> = {}): Nod
     for (const peer of node.peers()) {
       if (now_ms - (last_heard_ms.get(peer) ?? 0) < opts.silence_ms) continue;
       merge(peer, await kv.readOr<number>(peer, 0));
+      last_heard_ms.set(peer, now_ms); // Counts as hearing it: at most one read per silence.
     }
   }
 
@@ -144,15 +120,15 @@ export function gCounter(node: Node, options: Partial<CounterOptions> = {}): Nod
 
   function gossip(): void {
     const now_ms = env.now_ms();
-    const changed = confirmed !== gossiped_total;
+    const changed = local !== gossiped_total;
     const since_ms = now_ms - last_gossip_ms;
     if (changed ? since_ms < opts.gossip_interval_ms : since_ms < opts.heartbeat_interval_ms) {
       return;
     }
     const known: Record<string, number> = Object.fromEntries(totals);
-    known[node.id] = confirmed;
+    known[node.id] = local;
     for (const peer of node.peers()) node.send(peer, { type: "totals", totals: known });
-    gossiped_total = confirmed;
+    gossiped_total = local;
     last_gossip_ms = now_ms;
   }
 
@@ -164,7 +140,14 @@ export function gCounter(node: Node, options: Partial<CounterOptions> = {}): Nod
     env.setTimer(tick, interval_ms);
   }
 
-  node.on("init", () => {
+  node.on("init", async () => {
+    // A restarted node resumes from its durable total. seq-kv keeps each node's view
+    // monotonic, so this read sees at least every write our predecessor completed.
+    try {
+      local = confirmed = await kv.readOr<number>(node.id, 0);
+    } catch (e) {
+      node.log(`could not read own total, starting from 0: ${(e as Error).message}`);
+    }
     every(opts.flush_interval_ms, () => void flush());
     // Gossip is checked at the finer of its two intervals; `gossip` decides.
     every(Math.min(opts.gossip_interval_ms, opts.heartbeat_interval_ms), gossip);
@@ -175,15 +158,12 @@ export function gCounter(node: Node, options: Partial<CounterOptions> = {}): Nod
     if (!Number.isSafeInteger(delta) || delta < 0) {
       throw RPCError.malformedRequest(`delta must be a non-negative integer, got ${delta}`);
     }
-    if (delta === 0) return node.reply(req, { type: "add_ok" }); // Nothing to make durable.
-    if (pending.length >= opts.max_pending_adds) {
-      throw RPCError.temporarilyUnavailable(`${pending.length} adds already wait for seq-kv`);
-    }
-    pending.push({ delta, req });
+    local += delta;
+    node.reply(req, { type: "add_ok" });
   });
 
   node.on("read", (req) => {
-    let value = confirmed;
+    let value = local;
     for (const total of totals.values()) value += total;
     node.reply(req, { type: "read_ok", value });
   });
