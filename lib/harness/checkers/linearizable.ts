@@ -47,6 +47,8 @@ export interface LinearizableOptions {
 /** What the checker says about one key. */
 export interface KeyResult {
   "valid?": Validity;
+  /** The key this result is about. */
+  key?: unknown;
   "op-count": number;
   /** Configurations explored. */
   configs: number;
@@ -361,7 +363,7 @@ export function checkLinearizable(history: Op[], options: LinearizableOptions = 
   let validity: Validity = true;
   const keys = [...registerOpsByKey(history).values()].sort((a, b) => compareKeys(a.key, b.key));
   for (const { key, ops } of keys) {
-    const key_result = checkRegister(ops, options);
+    const key_result = { key, ...checkRegister(ops, options) };
     results[String(key)] = key_result;
     if (key_result["valid?"] !== true) failures.push(key);
     validity = worse(validity, key_result["valid?"]);
