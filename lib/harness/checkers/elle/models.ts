@@ -61,14 +61,18 @@ const IMPLIED_ANOMALIES: Dag = {
   "write-skew": ["G2"],
 };
 
-/** Extra "worse than" order Elle uses only to sort its cycle searches. */
+/**
+ * Extra "worse than" order Elle uses only to sort its cycle searches (the
+ * item variants added so the search runs G0, G1c, G-single-item, … as the
+ * spec describes for elle 0.2.2).
+ */
 const ANOMALY_SEVERITY: Dag = {
   "G0": ["G1c"],
   "G0-process": ["G1c-process"],
   "G0-realtime": ["G1c-realtime"],
-  "G1c": ["G-single", "G2-item"],
-  "G1c-process": ["G-single-process", "G2-item-process"],
-  "G1c-realtime": ["G-single-realtime", "G2-item-realtime"],
+  "G1c": ["G-single", "G-single-item", "G2-item"],
+  "G1c-process": ["G-single-process", "G-single-item-process", "G2-item-process"],
+  "G1c-realtime": ["G-single-realtime", "G-single-item-realtime", "G2-item-realtime"],
   "G2": ["G0-process"],
   "G2-process": ["G0-realtime"],
 };
@@ -224,6 +228,16 @@ function canonicalDag(raw: Dag): Map<string, string[]> {
   return out;
 }
 
+/** Canonicalises the keys only, merging lists that land on the same key. */
+function canonicalKeys(raw: Dag): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [from, tos] of Object.entries(raw)) {
+    const key = canonicalModel(from);
+    out.set(key, [...(out.get(key) ?? []), ...tos]);
+  }
+  return out;
+}
+
 function invert(dag: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [from, tos] of dag) {
@@ -241,9 +255,7 @@ const IMPLIED_BY = invert(IMPLIED);
 const MODELS = canonicalDag(MODELS_RAW);
 const MODELS_IMPLIED_BY = invert(MODELS);
 /** Proscriptions keyed by canonical model; values are anomaly names. */
-const DIRECT_PROSCRIBED = new Map(
-  Object.entries(DIRECT_PROSCRIBED_RAW).map(([m, a]) => [canonicalModel(m), [...a]]),
-);
+const DIRECT_PROSCRIBED = canonicalKeys(DIRECT_PROSCRIBED_RAW);
 const PROSCRIBED_BY = invert(DIRECT_PROSCRIBED);
 
 /** Every name `--consistency-models` accepts. */
