@@ -123,7 +123,7 @@ Deno.test("schedule: start at once, alternate, staggered gaps in [0, 2*interval)
       assert.equal(comp.value, "network-healed");
     }
   }
-  const starts = ops.filter((op, i) => i % 2 === 0).map((op) => op.time / 1e6);
+  const starts = ops.filter((_op, i) => i % 2 === 0).map((op) => op.time / 1e6);
   for (let i = 1; i < starts.length; i++) {
     const gap = starts[i] - starts[i - 1];
     assert.ok(gap >= 0 && gap < 2000, `gap ${gap}`);
