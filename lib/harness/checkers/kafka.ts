@@ -63,6 +63,9 @@ interface VersionOrder {
 type ByType = Map<string, Map<string, Set<MsgId>>>;
 type Case = Record<string, unknown>;
 
+/** Skipped messages listed per case; the case's delta tells how many there were. */
+const MAX_SKIPPED_SHOWN = 32;
+
 interface Analysis {
   history: Op[];
   index: OpIndex;
@@ -91,6 +94,21 @@ function mustHaveCommitted(a: Analysis, op: Op): boolean {
     if (seen && pairs.some((pair) => seen.has(pair.msg))) return true;
   }
   return false;
+}
+
+/** `op` with its value cut down to the micro-ops and messages of `key`, to keep reports small. */
+function trimOp(op: Op | undefined, key: string): Op | undefined {
+  if (op === undefined || !Array.isArray(op.value)) return op;
+  const value: unknown[] = [];
+  for (const mop of op.value) {
+    if (!Array.isArray(mop)) continue;
+    if (mop[0] === "send" && String(mop[1]) === key) value.push(mop);
+    if (mop[0] === "poll" && mop[1] !== null && typeof mop[1] === "object") {
+      const polled = (mop[1] as Record<string, unknown>)[key];
+      value.push(polled === undefined ? ["poll", {}] : ["poll", { [key]: polled }]);
+    }
+  }
+  return { ...op, value };
 }
 
 function parseMsg(msg: MsgId): unknown {
@@ -231,8 +249,8 @@ function g1a(a: Analysis): Case[] {
         cases.push({
           key,
           value: parseMsg(pair.msg),
-          writer: a.writer_of.get(key)?.get(pair.msg),
-          reader: op,
+          writer: trimOp(a.writer_of.get(key)?.get(pair.msg), key),
+          reader: trimOp(op, key),
         });
       }
     }
@@ -249,7 +267,7 @@ function precommittedReads(a: Analysis): Case[] {
       const read = new Set((reads.get(key) ?? []).map((p) => p.msg));
       const bad = pairs.find((p) => read.has(p.msg));
       if (bad) {
-        cases.push({ op, key, value: parseMsg(bad.msg) });
+        cases.push({ op: trimOp(op, key), key, value: parseMsg(bad.msg) });
         break;
       }
     }
@@ -286,8 +304,8 @@ function lostWrites(a: Analysis): Case[] {
         value: parseMsg(msg),
         index: first_index.get(msg),
         "max-read-index": bound,
-        writer,
-        "max-read": a.readers_of.get(key)?.get(max_read_msg)?.[0],
+        writer: trimOp(writer, key),
+        "max-read": trimOp(a.readers_of.get(key)?.get(max_read_msg)?.[0], key),
       });
     }
   }
@@ -320,8 +338,9 @@ function delta(order: VersionOrder | undefined, from: MsgId | undefined, to: Msg
   return { delta: j - i, i, j };
 }
 
+/** The messages between dense indices i and j (at most 32 shown; `delta - 1` is the count). */
 function skipped(order: VersionOrder, i: number, j: number): unknown[] {
-  return order.by_index.slice(i + 1, j).map(parseMsg);
+  return order.by_index.slice(i + 1, Math.min(j, i + 1 + MAX_SKIPPED_SHOWN)).map(parseMsg);
 }
 
 /** Skips and backward steps between consecutive messages inside one op. */
@@ -342,10 +361,10 @@ function internalCases(a: Analysis, of: "reads" | "writes"): { skip: Case[]; nm:
             values,
             delta: step.delta,
             skipped: skipped(order!, step.i!, step.j!),
-            op,
+            op: trimOp(op, key),
           });
         } else if (step.delta < 1) {
-          nm.push({ key, values, delta: step.delta, op });
+          nm.push({ key, values, delta: step.delta, op: trimOp(op, key) });
         }
       }
     }
@@ -394,14 +413,14 @@ function pollSkips(a: Analysis): { skip: Case[]; nm: Case[] } {
             key,
             delta: step.delta,
             skipped: skipped(order!, step.i!, step.j!),
-            ops: [last_op, op],
+            ops: [trimOp(last_op, key), trimOp(op, key)],
           });
         } else if (step.delta < 1) {
           nm.push({
             key,
             values: [parseMsg(from!), parseMsg(to!)],
             delta: step.delta,
-            ops: [last_op, op],
+            ops: [trimOp(last_op, key), trimOp(op, key)],
           });
         }
       }
@@ -436,7 +455,7 @@ function nonmonotonicSends(a: Analysis): Case[] {
             key,
             values: [parseMsg(from!), parseMsg(to!)],
             delta: step.delta,
-            ops: [last_op, op],
+            ops: [trimOp(last_op, key), trimOp(op, key)],
           });
         }
       }
@@ -529,7 +548,7 @@ function cycles(a: Analysis, options: KafkaCheckOptions): {
     for (const [msg, list] of readers) {
       const writer = a.writer_of.get(key)?.get(msg);
       if (writer === undefined) {
-        unknown_writer ??= { key, value: parseMsg(msg), reader: list[0] };
+        unknown_writer ??= { key, value: parseMsg(msg), reader: trimOp(list[0], key) };
         continue;
       }
       const from = vertex.get(writer.index);

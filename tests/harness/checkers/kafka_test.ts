@@ -272,3 +272,15 @@ Deno.test("a generated history from a correct server is valid; dropping a polled
   assert.equal(broken["valid?"], false);
   assert.ok((broken["error-types"] as string[]).includes("int-poll-skip"));
 });
+
+Deno.test("reported ops are cut down to the anomaly's key", () => {
+  const h = new KafkaHistory()
+    .send(0, "k", 1, 0).send(0, "k", 2, 1).send(0, "j", 9, 0)
+    .poll(1, { k: [[0, 1]], j: [[0, 9]] })
+    .poll(1, { k: [[0, 1], [1, 2]], j: [] });
+  const [nm] = errs(checkKafka(h.ops), "nonmonotonic-poll");
+  assert.deepEqual((nm.ops as { value: unknown }[]).map((op) => op.value), [
+    [["poll", { k: [[0, 1]] }]],
+    [["poll", { k: [[0, 1], [1, 2]] }]],
+  ]);
+});
