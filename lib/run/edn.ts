@@ -8,8 +8,9 @@
  * arrays; keywords and symbols → strings without the colon; `nil` → null;
  * integers beyond 2^53 → their decimal text; ratios → numbers; tagged
  * literals (`#jepsen.history.Op{…}`, `#inst "…"`) → the tagged value;
- * characters → one-character strings. `#_` discards a form; `;` starts a
- * comment. Anything else is a one-line error naming the offset.
+ * characters → one-character strings; `##Inf`/`##NaN` → numbers; regex
+ * literals → their source. `#_` discards a form; `;` starts a comment.
+ * Anything else is a one-line error naming the offset.
  *
  * @module
  */
@@ -117,6 +118,20 @@ class EdnReader {
     if (next === "{") {
       this.pos++;
       return this.readSeq("}", depth);
+    }
+    if (next === "#") {
+      // Symbolic values: ##Inf, ##-Inf, ##NaN.
+      this.pos += 2;
+      const symbol = this.readToken();
+      if (symbol === "Inf") return Infinity;
+      if (symbol === "-Inf") return -Infinity;
+      if (symbol === "NaN") return NaN;
+      this.fail(`unknown symbolic value ##${symbol}`);
+    }
+    if (next === '"') {
+      // A regex literal: keep its source text.
+      this.pos++;
+      return this.readString();
     }
     if (next === "_") {
       this.pos += 2;

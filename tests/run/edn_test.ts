@@ -29,6 +29,8 @@ Deno.test("tagged literals, characters, comments and discards", () => {
     { at: "2025-01-01", op: { index: 0, type: "ok" }, c: ["a", "\n", " "], kept: -7 },
   );
   assert.equal(parseEdn(":valid? "), "valid?");
+  assert.deepEqual(parseEdn('[##Inf ##-Inf #"a+b" #uuid "x"]'), [Infinity, -Infinity, "a+b", "x"]);
+  assert.ok(Number.isNaN(parseEdn("##NaN")));
   assert.equal(parseEdn("sym/name"), "sym/name");
 });
 
