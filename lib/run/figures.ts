@@ -4,7 +4,9 @@
  * `results.edn` from a real Maelstrom) and the history (`history.jsonl` or
  * `history.edn`), plus the wall-clock run time measured by the runner.
  *
- * Missing data gives a missing figure, never a guessed one.
+ * Ok-op latency is invoke → ok per process over every client op, final-phase
+ * ops included (they are client ops too). Missing data gives a missing
+ * figure, never a guessed one.
  *
  * @module
  */

@@ -60,6 +60,8 @@ export function runVerdict(run: RunRecord): Exclude<Verdict, "missed"> {
   if (code === 1 || run.validity === false) return "invalid";
   if (code === 2 || run.validity === "unknown") return "unknown";
   if (code !== 0) return "crash";
+  // An exit 0 that left no results behind proves nothing.
+  if (run.store_path === undefined) return "error";
   return "pass";
 }
 

@@ -33,6 +33,7 @@ const valid = (figures: RunRecord["figures"]): RunRecord => ({
   exit_code: 0,
   validity: true,
   figures,
+  store_path: "store/broadcast/run",
   problems: [],
 });
 
@@ -102,7 +103,7 @@ Deno.test("one invalid run makes the row invalid even when medians meet targets"
 
 Deno.test("run verdicts follow the harness exit codes and results", () => {
   const run = (exit_code: number | undefined, validity?: RunRecord["validity"]) =>
-    runVerdict({ exit_code, validity, figures: {}, problems: [] });
+    runVerdict({ exit_code, validity, figures: {}, store_path: "store/x/run", problems: [] });
   assert.equal(run(0, true), "pass");
   assert.equal(run(0), "pass");
   assert.equal(run(0, false), "invalid");
@@ -113,6 +114,7 @@ Deno.test("run verdicts follow the harness exit codes and results", () => {
   assert.equal(run(254), "error");
   assert.equal(run(undefined), "error");
   assert.equal(run(137), "crash");
+  assert.equal(runVerdict({ exit_code: 0, figures: {}, problems: [] }), "error");
 });
 
 Deno.test("the worst verdict wins and no rows is not a pass", () => {
