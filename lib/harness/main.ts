@@ -21,6 +21,7 @@ import { checkStats } from "./checkers/stats.ts";
 import { checkAvailability } from "./checkers/availability.ts";
 import { clientOpCount, NetStats } from "./checkers/net.ts";
 import type { JournalEvent } from "./network.ts";
+import { killAllNodes } from "./node_process.ts";
 
 const COMMANDS_USAGE = `Usage: maelstrom <command> [options]
 
@@ -193,7 +194,16 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+function onInterrupt(signal: Deno.Signal): void {
+  killAllNodes();
+  console.error(`\nmaelstrom: interrupted by ${signal}; node processes killed`);
+  Deno.exit(130);
+}
+
 if (import.meta.main) {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => onInterrupt(signal));
+  }
   let code: number;
   try {
     code = await main(Deno.args);

@@ -110,6 +110,14 @@ export function validateEnvelope(
 
 const encoder = new TextEncoder();
 
+/** Every node process not yet stopped, so an interrupted harness can kill them all. */
+const live_processes = new Set<NodeProcess>();
+
+/** SIGKILLs every live node process (for SIGINT/SIGTERM handlers). */
+export function killAllNodes(): void {
+  for (const proc of live_processes) proc.kill();
+}
+
 /** A running node process. */
 export class NodeProcess {
   /** Set once the process has exited. */
@@ -140,6 +148,17 @@ export class NodeProcess {
       return status;
     });
     this.readers_done = Promise.allSettled([this.readStdout(), this.readStderr()]);
+    live_processes.add(this);
+  }
+
+  /** Sends SIGKILL without waiting (teardown uses `stop`). */
+  kill(): void {
+    this.stopping = true;
+    try {
+      this.child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
   }
 
   private readonly child: Deno.ChildProcess;
@@ -338,6 +357,7 @@ export class NodeProcess {
 
   /** Kills the process (SIGKILL), waits at most `KILL_WAIT_MS`, closes the log. */
   async stop(): Promise<void> {
+    live_processes.delete(this);
     const already_exited = this.exit_status !== undefined;
     if (!already_exited) {
       this.stopping = true;

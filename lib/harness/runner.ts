@@ -305,6 +305,7 @@ class TestRun {
       openClient: (node) => new HarnessClient(this.net, node),
       nemesis: nemesis === undefined ? undefined : (cutoff_ms) => nemesis.run(cutoff_ms),
       progress: this.ro.progress,
+      log: (line) => this.log(line, true),
     });
     await this.scheduler.runMain();
     if (this.workload.final === undefined) return;

@@ -46,6 +46,8 @@ export interface SchedulerDeps {
   nemesis?: (cutoff_ms: number) => Promise<void>;
   /** Receives a one-line progress summary at most once per second. */
   progress?: (line: string) => void;
+  /** The harness log, for workload bugs that escape an op. */
+  log?: (line: string) => void;
 }
 
 interface Thread {
@@ -137,7 +139,10 @@ export class Scheduler {
   }
 
   private launch(thread: Thread, spec: OpSpec): void {
-    const done = this.runOp(thread, spec).then(() => {});
+    const done = this.runOp(thread, spec).then(
+      () => {},
+      (e) => this.deps.log?.(`ERROR op ${spec.f} on thread ${thread.index} crashed: ${e}`),
+    );
     this.in_flight.add(done);
     void done.finally(() => this.in_flight.delete(done));
   }
