@@ -70,6 +70,9 @@ export const CONSISTENCY_MODELS: ReadonlySet<string> = new Set([
   "writes-follow-reads",
 ]);
 
+/** Ids taken by the built-in services. */
+const SERVICE_NAMES = ["lin-kv", "lin-tso", "lww-kv", "seq-kv"];
+
 /** The default server nodes when none are given (Jepsen's default list). */
 export const DEFAULT_NODES = ["n1", "n2", "n3", "n4", "n5"];
 
@@ -254,6 +257,9 @@ function parseNodes(raw: RawArgs, errors: string[]): string[] {
   const seen = new Set<string>();
   for (const node of nodes) {
     if (seen.has(node)) errors.push(`node id ${JSON.stringify(node)} given twice`);
+    if (SERVICE_NAMES.includes(node)) {
+      errors.push(`node id ${JSON.stringify(node)} is the name of a built-in service`);
+    }
     if (node.startsWith("c")) {
       errors.push(`node id ${JSON.stringify(node)} starts with "c", which marks clients`);
     }

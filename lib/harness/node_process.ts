@@ -47,7 +47,7 @@ export const MAX_LINE_CHARS = 64 * 1024 * 1024;
 /** Characters of a bad line kept in a report. */
 export const MAX_REPORTED_LINE_CHARS = 500;
 /** Messages waiting for a node's stdin beyond this are dropped and reported. */
-export const MAX_STDIN_BACKLOG = 1_000_000;
+export const MAX_STDIN_BACKLOG = 250_000;
 /** How long teardown waits for a killed process (Maelstrom: 5 s). */
 export const KILL_WAIT_MS = 5000;
 

@@ -158,6 +158,8 @@ Deno.test("bad values give one line each, naming the value", () => {
     [["--test-count", "0"], /--test-count.*0/],
     [["--seed", "abc"], /--seed.*"abc"/],
     [["--frobnicate"], /Unknown option: --frobnicate/],
+    [["--nodes", "n1,lin-kv"], /"lin-kv" is the name of a built-in service/],
+    [["--nodes", "n1,n1"], /"n1" given twice/],
     [["--rate"], /Missing value for --rate/],
   ];
   for (const [args, pattern] of cases) {
