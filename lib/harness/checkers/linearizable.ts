@@ -7,7 +7,10 @@
  * (Knossos `wgl`): calls and returns form a linked list; the search walks it,
  * linearizing any call the model accepts and backtracking at the return of an
  * op it has not linearized yet. A configuration (which ops are linearized,
- * register value) is never explored twice.
+ * register value) is never explored twice; identical pending info ops are
+ * treated as interchangeable and a configuration that uses more of them than
+ * an explored one with the same ok ops and value is skipped (see
+ * `Configurations`), which keeps partition-heavy histories tractable.
  *
  * History semantics follow Knossos: `fail` ops are dropped, an `info` op (or an
  * invocation that never completed) may take effect at any point after its
@@ -167,36 +170,75 @@ function relink(entry: Entry): void {
 }
 
 /**
- * Tracks which ops are linearized and renders the memo key compactly: ok ops
- * below a watermark are all linearized, so only the window above it and the
- * (few) info ops are spelled out.
+ * Tracks which ops are linearized and remembers explored configurations.
+ *
+ * Ok ops below a watermark are all linearized, so a configuration's ok part is
+ * the watermark plus the window above it. Info ops are grouped into classes of
+ * identical ops (same f and value); two pending ops of one class are
+ * interchangeable once both are invoked, so only a class's earliest unused op
+ * may be linearized and a configuration only needs each class's used count.
+ * A configuration is skipped when one with the same ok part and register value
+ * was explored with, class by class, no more info ops used: whatever the new
+ * one can still do, the old one could too (subsumption). Without this, pending
+ * info ops make the search exponential in their number.
  */
-class LinearizedSet {
+class Configurations {
   private readonly done: Uint8Array;
-  private readonly ok_order: number[];
+  private readonly ok_order: number[] = [];
   private readonly ok_rank: Int32Array;
-  private readonly info_ids: number[];
+  /** Info op → its class, and its position within the class (invocation order). */
+  private readonly info_class: Int32Array;
+  private readonly info_rank: Int32Array;
+  /** Class → info ops of the class linearized so far (always its first ones). */
+  private readonly used: Int32Array;
+  private readonly explored = new Map<string, Int32Array[]>();
   private watermark = 0;
+  /** Ops linearized on the current path. */
   count = 0;
+  /** Configurations remembered. */
+  size = 0;
 
-  constructor(private readonly ops: RegisterOp[]) {
+  constructor(ops: RegisterOp[]) {
     this.done = new Uint8Array(ops.length);
-    this.ok_order = [];
-    this.info_ids = [];
     this.ok_rank = new Int32Array(ops.length).fill(-1);
-    ops.forEach((op, i) => {
-      if (op.type === "ok") {
-        this.ok_rank[i] = this.ok_order.length;
-        this.ok_order.push(i);
-      } else {
-        this.info_ids.push(i);
+    this.info_class = new Int32Array(ops.length).fill(-1);
+    this.info_rank = new Int32Array(ops.length).fill(-1);
+    const classes = new Map<string, number>();
+    const class_sizes: number[] = [];
+    const by_invocation = ops.map((_, i) => i).sort((a, b) =>
+      ops[a].invoke_index - ops[b].invoke_index
+    );
+    for (const i of by_invocation) {
+      const op = ops[i];
+      if (op.type === "ok") continue;
+      const text = `${op.f}|${valueKey(op.value)}`;
+      let c = classes.get(text);
+      if (c === undefined) {
+        classes.set(text, c = class_sizes.length);
+        class_sizes.push(0);
       }
+      this.info_class[i] = c;
+      this.info_rank[i] = class_sizes[c]++;
+    }
+    ops.forEach((op, i) => {
+      if (op.type !== "ok") return;
+      this.ok_rank[i] = this.ok_order.length;
+      this.ok_order.push(i);
     });
+    this.used = new Int32Array(class_sizes.length);
+  }
+
+  /** Whether op i may be linearized now (an info op only as the next of its class). */
+  allowed(i: number): boolean {
+    const c = this.info_class[i];
+    return c < 0 || this.used[c] === this.info_rank[i];
   }
 
   add(i: number): void {
     this.done[i] = 1;
     this.count++;
+    const c = this.info_class[i];
+    if (c >= 0) this.used[c]++;
     while (
       this.watermark < this.ok_order.length && this.done[this.ok_order[this.watermark]] === 1
     ) this.watermark++;
@@ -205,19 +247,34 @@ class LinearizedSet {
   remove(i: number): void {
     this.done[i] = 0;
     this.count--;
+    const c = this.info_class[i];
+    if (c >= 0) this.used[c]--;
     const rank = this.ok_rank[i];
     if (rank >= 0 && rank < this.watermark) this.watermark = rank;
   }
 
-  key(state: string): string {
-    let text = `${state}|${this.watermark}|`;
+  /** Records the current configuration; false when it (or one subsuming it) was explored. */
+  visit(state: string): boolean {
+    let key = `${state}|${this.watermark}|`;
     for (let r = this.watermark; r < this.ok_order.length; r++) {
-      if (this.done[this.ok_order[r]] === 1) text += r + ",";
+      if (this.done[this.ok_order[r]] === 1) key += r + ",";
     }
-    text += "|";
-    for (const i of this.info_ids) if (this.done[i] === 1) text += i + ",";
-    return text;
+    const seen = this.explored.get(key);
+    if (seen === undefined) {
+      this.explored.set(key, [this.used.slice()]);
+      this.size++;
+      return true;
+    }
+    for (const earlier of seen) if (atMost(earlier, this.used)) return false;
+    seen.push(this.used.slice());
+    this.size++;
+    return true;
   }
+}
+
+function atMost(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] > b[i]) return false;
+  return true;
 }
 
 /** Checks one key's ops against a CAS register starting at null. */
@@ -228,8 +285,7 @@ export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = 
   const started_ms = now_ms();
 
   const head = buildEntries(ops)!;
-  const linearized = new LinearizedSet(ops);
-  const seen = new Set<string>();
+  const linearized = new Configurations(ops);
   const stack: { entry: Entry; state: string }[] = [];
   let state = valueKey(null);
   let entry = head.next;
@@ -239,7 +295,7 @@ export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = 
   const result = (validity: Validity, extra: Partial<KeyResult>): KeyResult => ({
     "valid?": validity,
     "op-count": ops.length,
-    configs: seen.size,
+    configs: linearized.size,
     ...extra,
   });
 
@@ -248,15 +304,13 @@ export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = 
       return result("unknown", { error: `time limit of ${time_limit_ms} ms reached` });
     }
     if (entry.is_call) {
-      const next_state = step(state, ops[entry.op]);
+      const next_state = linearized.allowed(entry.op) ? step(state, ops[entry.op]) : undefined;
       if (next_state !== undefined) {
         linearized.add(entry.op);
-        const key = linearized.key(next_state);
-        if (!seen.has(key)) {
-          if (seen.size >= max_configs) {
-            return result("unknown", { error: `configuration limit of ${max_configs} reached` });
-          }
-          seen.add(key);
+        if (linearized.size >= max_configs) {
+          return result("unknown", { error: `configuration limit of ${max_configs} reached` });
+        }
+        if (linearized.visit(next_state)) {
           stack.push({ entry, state });
           state = next_state;
           unlink(entry);
