@@ -1,0 +1,171 @@
+// End-to-end tests of the txn workloads and the Elle-style checker: real node
+// processes (tests/harness/nodes/txn_*.ts) under the embedded harness, a few
+// seconds each. Correct nodes pass; each buggy node fails under the model it
+// violates, naming the anomaly (with a cycle where the anomaly is one).
+
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { parseTestArgs } from "../../lib/harness/cli.ts";
+import { runTest } from "../../lib/harness/runner.ts";
+import { writeLauncher } from "../../lib/launcher.ts";
+import type { CheckResult, Validity } from "../../lib/harness/types.ts";
+
+const dir = Deno.makeTempDirSync({ prefix: "e2e-part3-" });
+
+async function bin(node: string): Promise<string> {
+  const path = `${dir}/${node}`;
+  await writeLauncher(path, fileURLToPath(new URL(`./nodes/${node}.ts`, import.meta.url)));
+  return path;
+}
+
+interface Run {
+  valid: Validity;
+  workload: CheckResult;
+}
+
+async function run(node: string, args: string[]): Promise<Run> {
+  const opts = parseTestArgs([...args, "--bin", await bin(node), "--store", dir]);
+  const outcome = await runTest(opts, { recovery_ms: 500, console: () => {} });
+  assert.ok(outcome.results, `run aborted: ${outcome.error}`);
+  return { valid: outcome.valid, workload: outcome.results.workload as CheckResult };
+}
+
+function anomalyTypes(result: CheckResult): string[] {
+  return (result["anomaly-types"] as string[] | undefined) ?? [];
+}
+
+function firstCycle(result: CheckResult, type: string): { steps: { type: string }[] } {
+  const cases = (result.anomalies as Record<string, { steps: { type: string }[] }[]>)[type];
+  assert.ok(cases?.length, `no ${type} case in ${JSON.stringify(anomalyTypes(result))}`);
+  assert.ok(cases[0].steps.length >= 2, "a cycle has at least two steps");
+  return cases[0];
+}
+
+const SHORT = ["--time-limit", "3", "--concurrency", "2n"];
+
+Deno.test("e2e txn-rw-register: a correct single node passes (6a settings, short)", async () => {
+  const { valid, workload } = await run("txn_serial", [
+    ...SHORT,
+    "-w",
+    "txn-rw-register",
+    "--node-count",
+    "1",
+    "--rate",
+    "1000",
+    "--consistency-models",
+    "read-uncommitted",
+    "--availability",
+    "total",
+  ]);
+  assert.equal(valid, true, JSON.stringify(workload).slice(0, 2000));
+  assert.ok((workload["final-read-keys"] as number) > 0, "final reads ran");
+});
+
+Deno.test("e2e txn-list-append: a correct single node is strict-serializable", async () => {
+  const { valid, workload } = await run("txn_serial", [
+    ...SHORT,
+    "-w",
+    "txn-list-append",
+    "--node-count",
+    "1",
+    "--rate",
+    "1000",
+    "--availability",
+    "total",
+  ]);
+  assert.equal(valid, true, JSON.stringify(workload).slice(0, 2000));
+});
+
+Deno.test("e2e txn-rw-register: reads of aborted writes fail read-committed (G1a)", async () => {
+  const args = [...SHORT, "-w", "txn-rw-register", "--node-count", "1", "--rate", "200"];
+  const rc = await run("txn_aborted_reads", [...args, "--consistency-models", "read-committed"]);
+  assert.equal(rc.valid, false);
+  assert.ok(anomalyTypes(rc.workload).includes("G1a"), JSON.stringify(rc.workload).slice(0, 800));
+  assert.deepEqual(rc.workload.not, ["read-committed"]);
+});
+
+Deno.test("e2e txn-rw-register: exposed intermediate writes fail read-committed (G1b)", async () => {
+  const { valid, workload } = await run("txn_intermediate_reads", [
+    ...SHORT,
+    "-w",
+    "txn-rw-register",
+    "--node-count",
+    "1",
+    "--rate",
+    "200",
+    "--consistency-models",
+    "read-committed",
+  ]);
+  assert.equal(valid, false);
+  assert.ok(anomalyTypes(workload).includes("G1b"), JSON.stringify(workload).slice(0, 800));
+});
+
+Deno.test("e2e txn-rw-register: replicas ordering writes differently fail read-uncommitted (G0, final reads)", async () => {
+  // Two writes per key make every key's converged final value order its two writers.
+  const args = [
+    "--time-limit",
+    "3",
+    "--concurrency",
+    "2n",
+    "-w",
+    "txn-rw-register",
+    "--node-count",
+    "2",
+    "--rate",
+    "500",
+    "--key-count",
+    "4",
+    "--max-txn-length",
+    "8",
+    "--max-writes-per-key",
+    "2",
+    "--consistency-models",
+    "read-uncommitted",
+  ];
+  const { valid, workload } = await run("txn_key_owners", args);
+  assert.equal(valid, false, JSON.stringify(workload).slice(0, 800));
+  assert.deepEqual(anomalyTypes(workload), ["G0"]);
+  assert.ok(firstCycle(workload, "G0").steps.every((s) => s.type === "ww"));
+  // Maelstrom's exact checker (no final reads) cannot see it.
+  const blind = await run("txn_key_owners", [...args, "--no-final-reads"]);
+  assert.ok(!anomalyTypes(blind.workload).includes("G0"));
+});
+
+Deno.test("e2e txn-list-append: local execution with async replication is not serializable", async () => {
+  const { valid, workload } = await run("txn_async_append", [
+    ...SHORT,
+    "-w",
+    "txn-list-append",
+    "--node-count",
+    "2",
+    "--rate",
+    "200",
+    "--consistency-models",
+    "serializable",
+  ]);
+  assert.equal(valid, false);
+  const types = anomalyTypes(workload);
+  assert.ok(types.includes("incompatible-order"), JSON.stringify(types));
+  const cycle = types.find((t) => ["G0", "G1c", "G-single-item", "G2-item"].includes(t));
+  assert.ok(cycle, `no cycle anomaly in ${JSON.stringify(types)}`);
+  firstCycle(workload, cycle);
+});
+
+Deno.test("e2e txn-rw-register: a txn_ok that drops micro-ops is malformed-txn-ok", async () => {
+  const { valid, workload } = await run("txn_dropped_mops", [
+    "--time-limit",
+    "2",
+    "--concurrency",
+    "2n",
+    "-w",
+    "txn-rw-register",
+    "--node-count",
+    "1",
+    "--rate",
+    "100",
+    "--consistency-models",
+    "read-uncommitted",
+  ]);
+  assert.equal(valid, false);
+  assert.ok(anomalyTypes(workload).includes("malformed-txn-ok"));
+});
