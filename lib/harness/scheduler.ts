@@ -163,6 +163,20 @@ export class Scheduler {
     let completion: Op;
     try {
       thread.client ??= this.deps.openClient(thread.node);
+    } catch (e) {
+      // Jepsen: a client that cannot open fails the op definitely.
+      completion = history.record({
+        type: "fail",
+        process,
+        f: spec.f,
+        value: spec.value,
+        error: ["no-client", e instanceof Error ? e.message : String(e)],
+        ...final,
+        node: thread.node,
+      });
+      return this.finish(thread, invoke, completion);
+    }
+    try {
       const result = await workload.invoke(thread.client, spec);
       completion = history.record({
         type: result.type ?? "ok",
@@ -186,6 +200,12 @@ export class Scheduler {
         node: thread.node,
       });
     }
+    return this.finish(thread, invoke, completion);
+  }
+
+  /** Process and client bookkeeping after a completion; wakes waiting dispatchers. */
+  private finish(thread: Thread, invoke: Op, completion: Op): Op {
+    const { workload } = this.deps;
     if (completion.type === "info") {
       thread.process += this.deps.concurrency;
       if (!workload.reusable_client) {

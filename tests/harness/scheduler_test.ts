@@ -185,3 +185,28 @@ Deno.test("final phase: ops on a chosen thread, marked final", async () => {
   ]);
   assert.throws(() => phase.invoke(5, { f: "read", value: null }), /no client thread 5/);
 });
+
+Deno.test("a client that cannot open fails the op with no-client", async () => {
+  const env = new SimEnv();
+  const history = new History(env);
+  const scheduler = new Scheduler({
+    workload: fakeWorkload(env),
+    nodes: ["n0"],
+    concurrency: 1,
+    rate: 10,
+    time_limit_s: 1,
+    clock: env,
+    rng: new Rng(1),
+    history,
+    openClient: () => {
+      throw new Error("network closed");
+    },
+  });
+  await runToEnd(env, scheduler.runMain());
+  const completions = history.ops.filter((op) => op.type !== "invoke");
+  assert.ok(completions.length > 0);
+  for (const op of completions) {
+    assert.equal(op.type, "fail");
+    assert.deepEqual(op.error, ["no-client", "network closed"]);
+  }
+});
