@@ -189,6 +189,8 @@ export function kafka(node: Node, options: Partial<KafkaOptions> = {}): Node {
   node.on("init", () => {
     node_count = node.nodeIds.length;
     node_index = node.nodeIds.indexOf(node.id);
+    // Offsets are sliced by position in node_ids; without one, offsets could collide.
+    if (node_index < 0) throw new Error(`node id ${node.id} is not in node_ids ${node.nodeIds}`);
     for (const id of node.peers()) {
       peers.set(id, {
         acked: 0,
