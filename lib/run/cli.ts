@@ -265,8 +265,16 @@ async function runRows(
   report(renderSummary(context, summaries));
   if (args.json !== undefined) {
     const text = JSON.stringify(summaryJson(context, summaries), null, 2);
-    if (json_to_stdout) output.out(text);
-    else await Deno.writeTextFile(args.json, text + "\n");
+    if (json_to_stdout) {
+      output.out(text);
+    } else {
+      try {
+        await Deno.writeTextFile(args.json, text + "\n");
+      } catch (error) {
+        output.err(`run: cannot write --json ${args.json}: ${(error as Error).message}`);
+        return 1;
+      }
+    }
   }
   return exitCode(summaries);
 }
