@@ -40,7 +40,7 @@ import { KV, Node, RPCError } from "../lib/maelstrom.ts";
 
 /** Tuning knobs; every one is a bound on time or memory. */
 export interface CounterOptions {
-  /** How often queued adds are written to seq-kv (and then acknowledged). */
+  /** How often a changed total is written to seq-kv. */
   flush_interval_ms: number;
   /** Minimum gap between two change-driven gossip rounds. */
   gossip_interval_ms: number;
