@@ -99,8 +99,8 @@ const MAX_PENDING_READS = 2000;
 const MAX_QUEUED_REQUESTS = 2000;
 /** A read or queued request older than this is dropped: its client (1 s) gave up. */
 const REQUEST_DEADLINE_MS = 1000;
-/** How long a request may wait for a leader to be elected before error 11. */
-const LEADER_WAIT_MS = 600;
+/** How long a request may wait for a reachable leader before error 11 (clients wait 1 s). */
+const LEADER_WAIT_MS = 800;
 /** A request is forwarded at most this many times (leader changes race). */
 const MAX_FORWARD_HOPS = 2;
 /** How many recent sequence numbers per sender are remembered to drop duplicates. */
@@ -714,6 +714,7 @@ export class RaftKv {
     }
     this.leader_contact_ms = this.now();
     this.resetElectionDeadline();
+    if (this.queued.length > 0) this.drainQueue();
     return true;
   }
 
@@ -800,6 +801,7 @@ export class RaftKv {
     const p = this.progress.get(src);
     if (this.role !== "leader" || body.req_term !== this.term || p === undefined) return;
     p.acked_ms = this.now();
+    if (this.queued.length > 0) this.drainQueue();
     p.acked_round = Math.max(p.acked_round, Number(body.round));
     if (body.round === p.inflight_round) p.inflight_round = 0;
     if (body.success) {
@@ -872,19 +874,39 @@ export class RaftKv {
 
   // ─── Client requests ─────────────────────────────────────────────────────
 
-  private onClientRequest(client: string, body: Body, hops: number): void {
+  private onClientRequest(
+    client: string,
+    body: Body,
+    hops: number,
+    deadline_ms = this.now() + LEADER_WAIT_MS,
+  ): void {
     if (typeof body?.type !== "string" || !["read", "write", "cas"].includes(body.type)) return;
-    if (this.role === "leader") return this.serve(client, body);
-    if (this.leader !== null && hops < MAX_FORWARD_HOPS) {
-      this.links.send(this.leader, { type: "forward", client, request: body, hops: hops + 1 });
-      return;
-    }
-    if (this.leader === null && this.queued.length < MAX_QUEUED_REQUESTS) {
-      this.queued.push({ client, body, hops, deadline_ms: this.now() + LEADER_WAIT_MS });
+    const now = this.now();
+    if (this.leaderIsHealthy(now)) {
+      if (this.role === "leader") return this.serve(client, body);
+      if (hops < MAX_FORWARD_HOPS) {
+        this.links.send(this.leader!, { type: "forward", client, request: body, hops: hops + 1 });
+        return;
+      }
+    } else if (deadline_ms > now && this.queued.length < MAX_QUEUED_REQUESTS) {
+      this.queued.push({ client, body, hops, deadline_ms });
       return;
     }
     // Never appended anywhere: a definite refusal is truthful.
     this.replyError(client, body, RPCError.temporarilyUnavailable("no leader"));
+  }
+
+  /** Whether a request may go ahead: a leader must have heard a majority lately, a
+   * follower its leader. Otherwise the request waits (bounded): sent into a partition it
+   * would be lost, and its client could only learn that from a timeout. */
+  private leaderIsHealthy(now: number): boolean {
+    const fresh_ms = 2 * this.options.heartbeat_ms + TICK_MS;
+    if (this.role !== "leader") {
+      return this.leader !== null && now - this.leader_contact_ms <= fresh_ms;
+    }
+    let heard = 1;
+    for (const p of this.progress.values()) if (now - p.acked_ms <= fresh_ms) heard++;
+    return heard >= this.majority;
   }
 
   private serve(client: string, body: Body): void {
@@ -953,7 +975,7 @@ export class RaftKv {
   private drainQueue(): void {
     const queued = this.queued;
     this.queued = [];
-    for (const q of queued) this.onClientRequest(q.client, q.body, q.hops);
+    for (const q of queued) this.onClientRequest(q.client, q.body, q.hops, q.deadline_ms);
   }
 
   private expireRequests(now: number): void {

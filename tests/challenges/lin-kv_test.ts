@@ -105,7 +105,10 @@ class Cluster {
   /** Messages delivered to clients, in order. */
   readonly to_clients: Message[] = [];
   now_ms = 0;
+  /** Delay of each node-to-node message in ms (≥ 1); random delays reorder messages. */
+  delay_ms: () => number = () => 1;
   private next_msg_id = 1;
+  private in_flight: { due_ms: number; msg: Message }[] = [];
 
   constructor(readonly ids: string[], seed: number, options: Partial<RaftOptions> = {}) {
     ids.forEach((id, i) => {
@@ -168,19 +171,20 @@ class Cluster {
         await env.advance(1);
         sent.push(...await env.takeSent());
       }
-      for (const msg of sent) this.deliver(msg);
+      for (const msg of sent) {
+        if (!this.nodes.has(msg.dest)) this.to_clients.push(msg);
+        else this.in_flight.push({ due_ms: this.now_ms + this.delay_ms() - 1, msg });
+      }
+      const due = this.in_flight.filter((m) => m.due_ms <= this.now_ms);
+      this.in_flight = this.in_flight.filter((m) => m.due_ms > this.now_ms);
+      for (const { msg } of due) this.deliver(msg);
       each_ms?.();
     }
   }
 
   private deliver(msg: Message): void {
-    const target = this.nodes.get(msg.dest);
-    if (target === undefined) {
-      this.to_clients.push(msg);
-      return;
-    }
     if (this.cut.has(`${msg.src}>${msg.dest}`)) return;
-    target.node.handleMessage(msg);
+    this.nodes.get(msg.dest)!.node.handleMessage(msg);
   }
 }
 
@@ -349,6 +353,183 @@ Deno.test("log compaction: a lagging follower catches up through a snapshot", as
   assert.ok(a.log.lastIndex() - a.log.snapshot.index <= 1000);
 });
 
+// ─── One node fed crafted messages ──────────────────────────────────────────
+
+/** Node n1 of [n0, n1, n2], initialised, with a helper that feeds it a peer message. */
+async function loneNode() {
+  const env = new SimEnv(9);
+  const node = new Node(env);
+  const raft = new RaftKv(node);
+  node.handleMessage({
+    src: "c0",
+    dest: "n1",
+    body: { type: "init", msg_id: 0, node_id: "n1", node_ids: ["n0", "n1", "n2"] },
+  });
+  await env.takeSent();
+  /** Delivers `body` from `src`; returns n1's direct answers to `src`. */
+  const feed = async (src: string, body: Body): Promise<Body[]> => {
+    node.handleMessage({ src, dest: "n1", body });
+    const sent = await env.takeSent();
+    return sent.filter((m) => m.dest === src && m.body.type !== "relay").map((m) => m.body);
+  };
+  return { env, raft, feed };
+}
+
+const noop = { f: "noop" as const };
+
+Deno.test("follower: a delayed shorter batch never erases entries a later batch added", async () => {
+  const { raft, feed } = await loneNode();
+  const append = (entries: number, leader_commit = 0) => ({
+    type: "append_entries",
+    term: 1,
+    round: entries,
+    prev_log_index: 0,
+    prev_log_term: 0,
+    entries: Array.from({ length: entries }, () => ({ term: 1, op: noop })),
+    leader_commit,
+  });
+  const [long] = await feed("n0", append(3));
+  assert.deepEqual([long.success, long.match_index], [true, 3]);
+  const [short] = await feed("n0", append(2, 3));
+  assert.deepEqual([short.success, short.match_index], [true, 2]);
+  assert.equal(raft.log.lastIndex(), 3);
+  // leader_commit 3 but this batch only proves indexes up to 2 match.
+  assert.equal(raft.commit_index, 2);
+});
+
+Deno.test("follower: mismatch answers the conflicting term and its first index", async () => {
+  const { raft, feed } = await loneNode();
+  const entries = [1, 1, 2, 2, 2].map((term) => ({ term, op: noop }));
+  await feed("n0", {
+    type: "append_entries",
+    term: 2,
+    round: 1,
+    prev_log_index: 0,
+    prev_log_term: 0,
+    entries,
+    leader_commit: 0,
+  });
+  const [gap] = await feed("n2", {
+    type: "append_entries",
+    term: 3,
+    round: 1,
+    prev_log_index: 9,
+    prev_log_term: 3,
+    entries: [],
+    leader_commit: 0,
+  });
+  assert.deepEqual([gap.success, gap.conflict_index, gap.conflict_term], [false, 6, 0]);
+  const [conflict] = await feed("n2", {
+    type: "append_entries",
+    term: 3,
+    round: 2,
+    prev_log_index: 5,
+    prev_log_term: 3,
+    entries: [],
+    leader_commit: 0,
+  });
+  assert.deepEqual([conflict.success, conflict.conflict_index, conflict.conflict_term], [
+    false,
+    3,
+    2,
+  ]);
+  // A leader whose log agrees up to 2 overwrites the rest.
+  const [fixed] = await feed("n2", {
+    type: "append_entries",
+    term: 3,
+    round: 3,
+    prev_log_index: 2,
+    prev_log_term: 1,
+    entries: [{ term: 3, op: noop }],
+    leader_commit: 3,
+  });
+  assert.deepEqual([fixed.success, fixed.match_index], [true, 3]);
+  assert.equal(raft.log.lastIndex(), 3);
+  assert.equal(raft.log.lastTerm(), 3);
+});
+
+Deno.test("votes: granted only to candidates whose log is at least as up to date", async () => {
+  const { env, raft, feed } = await loneNode();
+  await feed("n0", {
+    type: "append_entries",
+    term: 2,
+    round: 1,
+    prev_log_index: 0,
+    prev_log_term: 0,
+    entries: [{ term: 1, op: noop }, { term: 2, op: noop }],
+    leader_commit: 0,
+  });
+  // While the leader is alive, nobody gets a vote or a pre-vote.
+  const [sticky] = await feed("n2", {
+    type: "request_vote",
+    term: 3,
+    pre_vote: true,
+    last_log_index: 9,
+    last_log_term: 2,
+  });
+  assert.equal(sticky.granted, false);
+  await env.advance(250); // The leader falls silent past the minimum election timeout.
+  await env.takeSent();
+  const ask = async (
+    pre_vote: boolean,
+    term: number,
+    last_log_index: number,
+    last_log_term: number,
+  ) =>
+    (await feed("n2", { type: "request_vote", term, pre_vote, last_log_index, last_log_term }))
+      .find((b) => b.type === "request_vote_res")!;
+  const term_now = raft.term;
+  assert.equal((await ask(true, term_now + 1, 5, 1)).granted, false, "older last term");
+  assert.equal((await ask(true, term_now + 1, 1, 2)).granted, false, "shorter log");
+  assert.equal((await ask(true, term_now + 1, 2, 2)).granted, true);
+  assert.equal(raft.term, term_now, "a pre-vote changes no term");
+  assert.equal((await ask(false, term_now + 1, 1, 2)).granted, false, "shorter log");
+  assert.equal((await ask(false, term_now + 1, 2, 2)).granted, true);
+  assert.equal(raft.voted_for, "n2");
+  const other = await feed("n0", {
+    type: "request_vote",
+    term: term_now + 1,
+    pre_vote: false,
+    last_log_index: 2,
+    last_log_term: 2,
+  });
+  assert.equal(
+    other.find((b) => b.type === "request_vote_res")!.granted,
+    false,
+    "one vote per term",
+  );
+});
+
+Deno.test("read index: a new leader does not answer reads before committing in its term", async () => {
+  const cluster = await startCluster(3, 8);
+  const a = await awaitLeader(cluster);
+  const [b, c] = cluster.ids.filter((id) => id !== a);
+  const w0 = cluster.request("c1", a, { type: "write", key: 0, value: 0 });
+  await cluster.run(100);
+  assert.equal(cluster.replyTo(w0)?.type, "write_ok");
+  // c misses the next write; b stores it, so a commits and answers, then a is cut off
+  // before telling b that the entry committed.
+  cluster.cut.add(`${a}>${c}`);
+  const w1 = cluster.request("c1", a, { type: "write", key: 0, value: 1 });
+  for (let t = 0; t < 20 && cluster.replyTo(w1) === undefined; t++) await cluster.run(1);
+  assert.equal(cluster.replyTo(w1)?.type, "write_ok");
+  cluster.partition([a], [b, c]);
+  assert.ok(cluster.raft(b).commit_index < cluster.raft(a).commit_index);
+  // b (which has the entry) wins; a read sent the moment it leads must still see 1.
+  let read: number | undefined;
+  // The read is delivered in the same turn as the winning vote, before b's first
+  // append_entries, so the first round (which c rejects) already confirms it.
+  for (let t = 0; t < 2000 && read === undefined; t++) {
+    await cluster.run(1, () => {
+      if (cluster.raft(b).role !== "leader") return;
+      read = cluster.request("c2", b, { type: "read", key: 0 });
+    });
+  }
+  assert.ok(read !== undefined, "b never became leader");
+  await cluster.run(50);
+  assert.equal(cluster.replyTo(read)?.value, 1);
+});
+
 // ─── Randomised runs checked for linearizability ────────────────────────────
 
 /** Small seeded generator for the test's own choices. */
@@ -368,36 +549,63 @@ interface SimClient {
   waiting?: { msg_id: number; f: string; value: unknown; deadline_ms: number };
 }
 
-/** Runs clients against a cluster under random partitions; returns the history. */
-async function randomRun(
-  seed: number,
-  duration_ms: number,
-): Promise<{ history: Op[]; ok: number }> {
-  const random = rngFrom(seed);
-  const cluster = await startCluster(3, seed);
+/** Heals, then maybe cuts: a random split, random one-way links, or a one-way ring. */
+function injectFault(cluster: Cluster, random: () => number): void {
+  cluster.heal();
+  const order = [...cluster.ids].sort(() => random() - 0.5);
+  const n = order.length;
+  switch (Math.floor(random() * 4)) {
+    case 1: {
+      const k = 1 + Math.floor(random() * Math.floor(n / 2));
+      cluster.partition(order.slice(0, k), order.slice(k));
+      break;
+    }
+    case 2:
+      for (const src of order) {
+        for (const dest of order) {
+          if (src !== dest && random() < 0.35) cluster.cut.add(`${src}>${dest}`);
+        }
+      }
+      break;
+    case 3:
+      for (let i = 0; i < n; i++) cluster.cut.add(`${order[i]}>${order[(i + 1) % n]}`);
+      break;
+  }
+}
+
+/** How a randomised run is set up. */
+interface RandomRun {
+  seed: number;
+  node_count: number;
+  duration_ms: number;
+  /** Node-to-node delays are 1 + ⌊u³ × this⌋ ms: mostly short, some long (reordering). */
+  max_delay_ms: number;
+  /** Timing for the nodes; short timeouts make elections frequent. */
+  options?: Partial<RaftOptions>;
+}
+
+/** Runs 2n clients (n readers) on key 0 under random faults; returns the history. */
+async function randomRun(run: RandomRun): Promise<{ history: Op[]; ok: number }> {
+  const random = rngFrom(run.seed);
+  const cluster = await startCluster(run.node_count, run.seed, run.options);
+  cluster.delay_ms = () => 1 + Math.floor(random() ** 3 * run.max_delay_ms);
   const history: Op[] = [];
-  let next_process = 6;
-  const clients: SimClient[] = Array.from({ length: 6 }, (_, i) => ({
+  let next_process = 2 * run.node_count;
+  const clients: SimClient[] = Array.from({ length: 2 * run.node_count }, (_, i) => ({
     id: `c${i + 1}`,
     process: i,
-    node: `n${i % 3}`,
+    node: `n${i % run.node_count}`,
   }));
   const record = (type: Op["type"], process: number, f: string, value: unknown) =>
     history.push({ index: history.length, time: cluster.now_ms * 1e6, type, process, f, value });
   let seen_replies = 0;
   let ok = 0;
   let next_nemesis_ms = 300;
-  await cluster.run(duration_ms, () => {
+  await cluster.run(run.duration_ms, () => {
     const now = cluster.now_ms;
     if (now >= next_nemesis_ms) {
       next_nemesis_ms = now + 200 + Math.floor(random() * 800);
-      cluster.heal();
-      const shape = Math.floor(random() * 4);
-      const order = [...cluster.ids].sort(() => random() - 0.5);
-      if (shape === 1) cluster.partition([order[0]], [order[1], order[2]]);
-      if (shape === 2) {
-        for (let i = 0; i < 3; i++) cluster.cut.add(`${order[i]}>${order[(i + 1) % 3]}`);
-      }
+      injectFault(cluster, random);
     }
     // Completions.
     for (; seen_replies < cluster.to_clients.length; seen_replies++) {
@@ -428,7 +636,7 @@ async function randomRun(
       if (client.waiting || random() > 0.05) continue;
       const roll = random();
       const v = () => Math.floor(random() * 5);
-      const [f, value, body]: [string, unknown, Body] = clients.indexOf(client) < 2
+      const [f, value, body]: [string, unknown, Body] = clients.indexOf(client) < run.node_count
         ? ["read", [0, null], { type: "read", key: 0 }]
         : roll < 0.33
         ? ["write", [0, 0], { type: "write", key: 0, value: 0 }]
@@ -448,8 +656,18 @@ async function randomRun(
 }
 
 Deno.test("random partitions (incl. one-way rings): histories stay linearizable", async () => {
-  for (const seed of [11, 12, 13]) {
-    const { history, ok } = await randomRun(seed, 6000);
+  const churn = { heartbeat_ms: 10, election_timeout_ms: 40 };
+  const runs: RandomRun[] = [
+    { seed: 11, node_count: 3, duration_ms: 6000, max_delay_ms: 1 },
+    { seed: 12, node_count: 3, duration_ms: 6000, max_delay_ms: 30 },
+    { seed: 13, node_count: 3, duration_ms: 6000, max_delay_ms: 100 },
+    { seed: 14, node_count: 5, duration_ms: 6000, max_delay_ms: 30 },
+    { seed: 15, node_count: 3, duration_ms: 6000, max_delay_ms: 30, options: churn },
+    { seed: 16, node_count: 5, duration_ms: 6000, max_delay_ms: 60, options: churn },
+  ];
+  for (const run of runs) {
+    const { seed } = run;
+    const { history, ok } = await randomRun(run);
     const result = checkLinearizable(history);
     if (Deno.env.get("G_DEBUG")) {
       console.log(
