@@ -165,7 +165,7 @@ class TestRun {
       log_send: opts.log_net_send,
       log_recv: opts.log_net_recv,
     });
-    this.history = new History(clock, (line) => this.store.harness_log.line(line));
+    this.history = new History(clock, (line) => this.log(line));
   }
 
   private log(line: string, to_console = false): void {
