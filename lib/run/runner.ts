@@ -99,7 +99,9 @@ export async function runOnce(
     if (outcome.exit_code === 0) record.problems.push(...reading.problems);
   }
   record.figures.run_time_s = run_time_s;
-  if (outcome.exit_code !== 0 && outcome.tail.length > 0) {
+  // Invalid and unknown runs are explained by their results; crashes by their last words.
+  const crashed = outcome.exit_code === undefined || outcome.exit_code > 2;
+  if (crashed && outcome.tail.length > 0) {
     record.problems.push(`last output:\n    ${outcome.tail.join("\n    ")}`);
   }
   return record;

@@ -71,7 +71,7 @@ Deno.test("a real-Maelstrom run is read from store/<workload>/latest", async () 
   });
 });
 
-Deno.test("an invalid real-Maelstrom run keeps its exit code, verdict and output tail", async () => {
+Deno.test("an invalid real-Maelstrom run keeps its exit code and verdict", async () => {
   await withFake({ FAKE_EXIT: "1", FAKE_VALID: "false" }, async (root, path) => {
     const run = await runOnce(ROW, {}, {
       root,
@@ -80,6 +80,18 @@ Deno.test("an invalid real-Maelstrom run keeps its exit code, verdict and output
     });
     assert.equal(run.exit_code, 1);
     assert.equal(run.validity, false);
+    assert.deepEqual(run.problems, []);
+  });
+});
+
+Deno.test("a crashed run reports the last lines of its output", async () => {
+  await withFake({ FAKE_EXIT: "255", FAKE_VALID: "true" }, async (root, path) => {
+    const run = await runOnce(ROW, {}, {
+      root,
+      harness: { kind: "maelstrom", path },
+      verbose: false,
+    });
+    assert.equal(run.exit_code, 255);
     assert.match(run.problems.join("\n"), /last output:\n\s+INFO jepsen.core/);
   });
 });
