@@ -3,9 +3,10 @@
  * `--workload g-set`). Correct by default: every node periodically sends its
  * whole set to every peer, so it converges after any partition heals.
  *
- * `--bug no-relay` (broadcast): a client's message goes once to the node's
- * topology neighbours, who never pass it on; with a grid of 3 nodes some node
- * never hears it, so final reads lose messages.
+ * `--bug no-relay`: no gossip. For broadcast a client's message goes once to
+ * the node's topology neighbours, who never pass it on (with a grid of 3
+ * nodes some node never hears it); for g-set each node keeps its adds to
+ * itself. Either way final reads lose acknowledged elements.
  *
  * @module
  */
