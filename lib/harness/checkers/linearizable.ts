@@ -59,6 +59,8 @@ export interface KeyResult {
   model?: unknown;
   /** unknown: which bound was hit. */
   error?: string;
+  /** invalid without a search: why `op` can never be linearized. */
+  reason?: string;
   /** invalid: the ok op the search could never linearize at its furthest point. */
   op?: ReportedOp;
   /** invalid: the last ok op linearized on that furthest path. */
@@ -111,6 +113,23 @@ function step(state: string, op: RegisterOp): string | undefined {
   }
   if (!Array.isArray(op.value) || op.value.length !== 2) return undefined;
   return valueKey(op.value[0]) === state ? valueKey(op.value[1]) : undefined;
+}
+
+/**
+ * An ok read or cas that needs a value no write or cas (ok or info) ever set:
+ * no order can explain it, so there is no need to search.
+ */
+function unproducibleValueOp(ops: RegisterOp[]): RegisterOp | undefined {
+  const producible = new Set<string>([valueKey(null)]);
+  for (const op of ops) {
+    if (op.f === "write") producible.add(valueKey(op.value));
+    if (op.f === "cas" && Array.isArray(op.value)) producible.add(valueKey(op.value[1]));
+  }
+  return ops.find((op) => {
+    if (op.type !== "ok") return false;
+    if (op.f === "read") return op.value !== null && !producible.has(valueKey(op.value));
+    return op.f === "cas" && Array.isArray(op.value) && !producible.has(valueKey(op.value[0]));
+  });
 }
 
 function report(op: RegisterOp): ReportedOp {
@@ -284,6 +303,16 @@ export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = 
   const now_ms = options.now_ms ?? (() => performance.now());
   const started_ms = now_ms();
 
+  const impossible = unproducibleValueOp(ops);
+  if (impossible !== undefined) {
+    return {
+      "valid?": false,
+      "op-count": ops.length,
+      configs: 0,
+      op: report(impossible),
+      reason: "no write or cas in the history could have produced the value this op saw",
+    };
+  }
   const head = buildEntries(ops)!;
   const linearized = new Configurations(ops);
   const stack: { entry: Entry; state: string }[] = [];
