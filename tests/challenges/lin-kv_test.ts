@@ -7,6 +7,10 @@ import { type Body, type Message, Node, RPCError } from "../../lib/maelstrom.ts"
 import { SimEnv } from "../../lib/sim_env.ts";
 import { checkLinearizable } from "../../lib/harness/checkers/linearizable.ts";
 import type { Op } from "../../lib/harness/types.ts";
+import { runTest, type TestOutcome } from "../../lib/harness/runner.ts";
+import { parseTestArgs } from "../../lib/harness/cli.ts";
+import { writeLauncher } from "../../lib/launcher.ts";
+import { fileURLToPath } from "node:url";
 import {
   KeyValueMachine,
   parseLinKvArgs,
@@ -682,4 +686,60 @@ Deno.test("random partitions (incl. one-way rings): histories stay linearizable"
     assert.equal(result["valid?"], true, `seed ${seed}: ${JSON.stringify(result).slice(0, 2000)}`);
     assert.ok(ok > 100, `seed ${seed}: only ${ok} ops succeeded`);
   }
+});
+
+// ─── Short runs through the embedded harness ────────────────────────────────
+
+/** Runs the real binary through the harness with Maelstrom's CLI arguments. */
+async function harnessRun(args: string[]): Promise<{ outcome: TestOutcome; ok_ops: number }> {
+  const dir = await Deno.makeTempDir({ prefix: "lin-kv-test-" });
+  try {
+    const bin = `${dir}/lin-kv`;
+    await writeLauncher(bin, fileURLToPath(new URL("../../challenges/lin-kv.ts", import.meta.url)));
+    const opts = parseTestArgs(["-w", "lin-kv", "--bin", bin, "--store", dir, ...args]);
+    const outcome = await runTest(opts, { console: () => {} });
+    const history = await Deno.readTextFile(`${outcome.store_path}/history.jsonl`);
+    const ok_ops = history.split("\n").filter((line) => line.includes(`"type":"ok"`)).length;
+    return { outcome, ok_ops };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("harness: one node, then three nodes at rate 100, are linearizable", async () => {
+  const single = await harnessRun([
+    ...["--node-count", "1", "--concurrency", "2n", "--time-limit", "2", "--rate", "20"],
+    ...["--seed", "1"],
+  ]);
+  assert.equal(single.outcome.valid, true, single.outcome.error);
+  assert.ok(single.ok_ops >= 10, `only ${single.ok_ops} ok ops`);
+  const three = await harnessRun([
+    ...["--node-count", "3", "--concurrency", "2n", "--time-limit", "3", "--rate", "100"],
+    ...["--seed", "2"],
+  ]);
+  assert.equal(three.outcome.valid, true, three.outcome.error);
+  assert.ok(three.ok_ops >= 100, `only ${three.ok_ops} ok ops`);
+});
+
+Deno.test("harness: three nodes under partitions stay linearizable and available", async () => {
+  const { outcome, ok_ops } = await harnessRun([
+    ...["--node-count", "3", "--concurrency", "4n", "--time-limit", "6", "--rate", "60"],
+    ...["--nemesis", "partition", "--nemesis-interval", "1", "--seed", "3"],
+  ]);
+  assert.equal(outcome.valid, true, outcome.error ?? JSON.stringify(outcome.results?.workload));
+  assert.ok(ok_ops >= 100, `only ${ok_ops} ok ops`);
+});
+
+Deno.test("binary: a bad argument is one clear line on stderr and exit code 2", async () => {
+  const script = fileURLToPath(new URL("../../challenges/lin-kv.ts", import.meta.url));
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "-A", script, "--heartbeat-ms", "soon"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 2);
+  const lines = new TextDecoder().decode(stderr).trim().split("\n");
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /--heartbeat-ms.*"soon"/);
 });
