@@ -82,6 +82,25 @@ Deno.test("e2e part 1: an echo node that changes the payload is invalid", async 
   assert.equal(workload["error-count"], errors.length);
 });
 
+Deno.test("e2e part 1: replies with an extra key are malformed: info ops with exceptions", async () => {
+  const outcome = await run("part1_echo.ts", {
+    workload: "echo",
+    nodes: ["n0"],
+    concurrency: 1,
+    time_limit_s: 1,
+    rate: 10,
+  }, ["--bug", "extra-key"]);
+  assert.ok(outcome.results, `run aborted: ${outcome.error}`);
+  const stats = outcome.results.stats as CheckResult;
+  assert.equal(stats["ok-count"], 0);
+  assert.ok((stats["info-count"] as number) > 0);
+  assert.equal(stats["valid?"], false); // no echo ever completed ok
+  assert.equal(workloadResult(outcome)["valid?"], true); // info ops are not checked
+  const exceptions = JSON.stringify(outcome.results.exceptions);
+  assert.match(exceptions, /unexpected key \\"node\\"/);
+  assert.equal(outcome.valid, false);
+});
+
 Deno.test("e2e part 1: local unique ids are valid and totally available under partitions", async () => {
   const outcome = await run("part1_unique_ids.ts", {
     workload: "unique-ids",
