@@ -13,6 +13,10 @@
  * read is reported under `duplicated` (element → highest multiplicity) and
  * makes the result invalid, as the Jepsen code intends.
  *
+ * Output note: latency quantile maps are JSON objects keyed "0", "0.5",
+ * "0.95", "0.99", "1"; JavaScript lists the integer-like keys "0" and "1"
+ * first when printing, unlike Jepsen's sorted map.
+ *
  * @module
  */
 
