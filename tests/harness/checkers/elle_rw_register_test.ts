@@ -253,3 +253,18 @@ Deno.test("rw-register: unknown consistency models are rejected by name", () => 
     /unknown consistency model "read-comitted"/,
   );
 });
+
+Deno.test("rw-register: a process-only cycle fails strong-session models, not serializable", () => {
+  const b = new HistoryBuilder()
+    .txn(0, [["w", "x", 1]])
+    .txn(0, [["r", "x", null], ["w", "y", 1]])
+    .txn(1, [["r", "y", 1]]);
+  assert.equal(check(b.ops, ["serializable"])["valid?"], true);
+  const session = check(b.ops, ["strong-session-serializable"]);
+  assert.equal(session["valid?"], false);
+  assert.deepEqual(types(session), ["G-single-item-process"]);
+  const steps = (firstCase(session, "G-single-item-process").steps as { type: string }[]).map((
+    s,
+  ) => s.type);
+  assert.deepEqual(steps.sort(), ["process", "rw"]);
+});
