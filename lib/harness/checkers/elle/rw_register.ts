@@ -6,8 +6,8 @@
  * cyclic-versions, and this harness's garbage-read.
  *
  * Version-order evidence, merged per key in this order (a source whose edges
- * would make a key's version graph cyclic is dropped for that key and
- * reported as `cyclic-versions`):
+ * would make a key's version graph cyclic is dropped for that key only, where
+ * Elle drops it for all keys, and reported as `cyclic-versions`):
  *   1. initial state: `null` precedes every written or read value;
  *   2. writes-follow-reads: an ok txn that read k = v and then wrote k = v'
  *      orders v before v' (Maelstrom turns this on);
