@@ -29,6 +29,24 @@ const linkv_one_key = generateLinKvHistory({
   cut_fraction: 0.4,
   timeout_ms: 1000,
 });
+// The one-key history with a read at 90 % that returns a value written only after the end:
+// invalid, so the search must rule out every order, with ~60 crashed ops pending.
+const linkv_invalid = structuredClone(linkv_one_key);
+{
+  const reads = linkv_invalid.filter((op) => op.type === "ok" && op.f === "read");
+  reads[Math.floor(reads.length * 0.9)].value = [0, 9];
+  const last = linkv_invalid[linkv_invalid.length - 1];
+  for (const type of ["invoke", "ok"] as const) {
+    linkv_invalid.push({
+      index: linkv_invalid.length,
+      time: last.time + 1,
+      type,
+      process: 99,
+      f: "write",
+      value: [0, 9],
+    });
+  }
+}
 // 20 s at 1000 ops/s, 4 clients (2 nodes × 2n), Jepsen's generator and a correct log server.
 const kafka = await generateKafkaHistory({
   seed: 42,
@@ -51,6 +69,11 @@ Deno.bench(
 
 Deno.bench(`lin-kv 60 s × 100 ops/s, one key (${linkv_one_key.length} history entries)`, () => {
   expectValid("lin-kv one key", checkLinearizable(linkv_one_key)["valid?"]);
+});
+
+Deno.bench(`lin-kv 60 s one key, invalid at 90 % (${linkv_invalid.length} history entries)`, () => {
+  const valid = checkLinearizable(linkv_invalid)["valid?"];
+  if (valid !== false) throw new Error(`lin-kv invalid: judged ${valid}`);
 });
 
 Deno.bench(`kafka 20 s × 1000 ops/s (${kafka.length} history entries)`, () => {

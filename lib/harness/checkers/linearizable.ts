@@ -212,12 +212,15 @@ class Configurations {
   private readonly used: Int32Array;
   private readonly explored = new Map<string, Int32Array[]>();
   private watermark = 0;
+  /** Ranks of linearized ok ops at or above the watermark. */
+  private readonly above = new Set<number>();
   /** Ops linearized on the current path. */
   count = 0;
   /** Configurations remembered. */
   size = 0;
 
-  constructor(ops: RegisterOp[]) {
+  /** `relaxed`: info ops may take effect any number of times (a weaker problem). */
+  constructor(ops: RegisterOp[], readonly relaxed = false) {
     this.done = new Uint8Array(ops.length);
     this.ok_rank = new Int32Array(ops.length).fill(-1);
     this.info_class = new Int32Array(ops.length).fill(-1);
@@ -250,34 +253,46 @@ class Configurations {
   /** Whether op i may be linearized now (an info op only as the next of its class). */
   allowed(i: number): boolean {
     const c = this.info_class[i];
-    return c < 0 || this.used[c] === this.info_rank[i];
+    return c < 0 || this.relaxed || this.used[c] === this.info_rank[i];
+  }
+
+  /** Whether op i is consumed when linearized (not a reusable info op). */
+  consumed(i: number): boolean {
+    return !this.relaxed || this.info_class[i] < 0;
   }
 
   add(i: number): void {
-    this.done[i] = 1;
     this.count++;
+    if (!this.consumed(i)) return;
+    this.done[i] = 1;
     const c = this.info_class[i];
     if (c >= 0) this.used[c]++;
-    while (
-      this.watermark < this.ok_order.length && this.done[this.ok_order[this.watermark]] === 1
-    ) this.watermark++;
+    const rank = this.ok_rank[i];
+    if (rank < 0) return;
+    this.above.add(rank);
+    while (this.above.delete(this.watermark)) this.watermark++;
   }
 
   remove(i: number): void {
-    this.done[i] = 0;
     this.count--;
+    if (!this.consumed(i)) return;
+    this.done[i] = 0;
     const c = this.info_class[i];
     if (c >= 0) this.used[c]--;
     const rank = this.ok_rank[i];
-    if (rank >= 0 && rank < this.watermark) this.watermark = rank;
+    if (rank < 0) return;
+    if (rank >= this.watermark) {
+      this.above.delete(rank);
+      return;
+    }
+    // Everything between rank and the old watermark is still linearized.
+    for (let r = rank + 1; r < this.watermark; r++) this.above.add(r);
+    this.watermark = rank;
   }
 
   /** Records the current configuration; false when it (or one subsuming it) was explored. */
   visit(state: string): boolean {
-    let key = `${state}|${this.watermark}|`;
-    for (let r = this.watermark; r < this.ok_order.length; r++) {
-      if (this.done[this.ok_order[r]] === 1) key += r + ",";
-    }
+    const key = `${state}|${this.watermark}|${[...this.above].sort((a, b) => a - b).join(",")}`;
     const seen = this.explored.get(key);
     if (seen === undefined) {
       this.explored.set(key, [this.used.slice()]);
@@ -296,13 +311,30 @@ function atMost(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-/** Checks one key's ops against a CAS register starting at null. */
-export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = {}): KeyResult {
-  const time_limit_ms = options.time_limit_ms ?? DEFAULT_TIME_LIMIT_MS;
-  const max_configs = options.max_configs ?? DEFAULT_MAX_CONFIGS;
-  const now_ms = options.now_ms ?? (() => performance.now());
-  const started_ms = now_ms();
+/** Time and configuration budget shared by the searches of one key. */
+interface Budget {
+  started_ms: number;
+  time_limit_ms: number;
+  max_configs: number;
+  now_ms: () => number;
+}
 
+/**
+ * Checks one key's ops against a CAS register starting at null.
+ *
+ * First a relaxed search lets every info op take effect any number of times:
+ * it needs no record of which info ops were used, so it stays small, and if
+ * even it finds no order, none exists. Only when it succeeds and the key has
+ * info ops does the exact search run.
+ */
+export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = {}): KeyResult {
+  const now_ms = options.now_ms ?? (() => performance.now());
+  const budget: Budget = {
+    started_ms: now_ms(),
+    time_limit_ms: options.time_limit_ms ?? DEFAULT_TIME_LIMIT_MS,
+    max_configs: options.max_configs ?? DEFAULT_MAX_CONFIGS,
+    now_ms,
+  };
   const impossible = unproducibleValueOp(ops);
   if (impossible !== undefined) {
     return {
@@ -313,8 +345,22 @@ export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = 
       reason: "no write or cas in the history could have produced the value this op saw",
     };
   }
+  if (ops.every((op) => op.type === "ok")) return search(ops, new Configurations(ops), budget);
+  const relaxed = search(ops, new Configurations(ops, true), budget);
+  if (relaxed["valid?"] !== true) {
+    if (relaxed["valid?"] === false) {
+      relaxed.reason = "no order exists even if crashed ops could take effect any number of times";
+    }
+    return relaxed;
+  }
+  const exact = search(ops, new Configurations(ops), budget);
+  exact.configs += relaxed.configs;
+  return exact;
+}
+
+/** The WGL search over `linearized`'s rules. */
+function search(ops: RegisterOp[], linearized: Configurations, budget: Budget): KeyResult {
   const head = buildEntries(ops)!;
-  const linearized = new Configurations(ops);
   const stack: { entry: Entry; state: string }[] = [];
   let state = valueKey(null);
   let entry = head.next;
@@ -329,21 +375,28 @@ export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = 
   });
 
   while (entry !== undefined) {
-    if (++steps % TIME_CHECK_EVERY_STEPS === 0 && now_ms() - started_ms > time_limit_ms) {
-      return result("unknown", { error: `time limit of ${time_limit_ms} ms reached` });
+    if (
+      ++steps % TIME_CHECK_EVERY_STEPS === 0 &&
+      budget.now_ms() - budget.started_ms > budget.time_limit_ms
+    ) {
+      return result("unknown", { error: `time limit of ${budget.time_limit_ms} ms reached` });
     }
     if (entry.is_call) {
       const next_state = linearized.allowed(entry.op) ? step(state, ops[entry.op]) : undefined;
       if (next_state !== undefined) {
         linearized.add(entry.op);
-        if (linearized.size >= max_configs) {
-          return result("unknown", { error: `configuration limit of ${max_configs} reached` });
+        if (linearized.size >= budget.max_configs) {
+          return result("unknown", {
+            error: `configuration limit of ${budget.max_configs} reached`,
+          });
         }
         if (linearized.visit(next_state)) {
           stack.push({ entry, state });
           state = next_state;
-          unlink(entry);
-          if (entry.match) unlink(entry.match);
+          if (linearized.consumed(entry.op)) {
+            unlink(entry);
+            if (entry.match) unlink(entry.match);
+          }
           entry = head.next;
           continue;
         }
@@ -363,8 +416,10 @@ export function checkRegister(ops: RegisterOp[], options: LinearizableOptions = 
     }
     const frame = stack.pop();
     if (frame === undefined) return invalid(ops, furthest, result);
-    if (frame.entry.match) relink(frame.entry.match);
-    relink(frame.entry);
+    if (linearized.consumed(frame.entry.op)) {
+      if (frame.entry.match) relink(frame.entry.match);
+      relink(frame.entry);
+    }
     linearized.remove(frame.entry.op);
     state = frame.state;
     entry = frame.entry.next;

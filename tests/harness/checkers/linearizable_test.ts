@@ -243,6 +243,29 @@ Deno.test("a corrupted generated history is rejected", () => {
   assert.ok((key["linearized-count"] ?? 0) > 10);
 });
 
+Deno.test("an impossible read amid many pending info ops is found, not left unknown", () => {
+  const history = longOneKeyHistory();
+  const reads = history.filter((op) => op.type === "ok" && op.f === "read");
+  const victim = reads[Math.floor(reads.length * 0.8)];
+  assert.ok(history.filter((op) => op.type === "info" && op.index < victim.index).length > 8);
+  victim.value = [0, 9];
+  const last = history[history.length - 1];
+  for (const type of ["invoke", "ok"] as const) {
+    history.push({
+      index: history.length,
+      time: last.time + 1,
+      type,
+      process: 99,
+      f: "write",
+      value: [0, 9],
+    });
+  }
+  const key = keyOf(checkLinearizable(history, { time_limit_ms: 10_000 }));
+  assert.equal(key["valid?"], false);
+  assert.equal(key.op?.index, victim.index);
+  assert.match(key.reason ?? "", /any number of times/);
+});
+
 function longOneKeyHistory() {
   return generateLinKvHistory({
     seed: 5,
