@@ -10,7 +10,9 @@
  * register value) is never explored twice; identical pending info ops are
  * treated as interchangeable and a configuration that uses more of them than
  * an explored one with the same ok ops and value is skipped (see
- * `Configurations`), which keeps partition-heavy histories tractable.
+ * `Configurations`), which keeps partition-heavy histories tractable. A
+ * relaxed search (crashed ops may take effect any number of times) runs first:
+ * it is cheap, and when even it finds no order the key is proven invalid.
  *
  * History semantics follow Knossos: `fail` ops are dropped, an `info` op (or an
  * invocation that never completed) may take effect at any point after its
