@@ -152,18 +152,29 @@ Deno.test("a single node acknowledges topology and broadcasts and reads them bac
   assert.equal(cluster.sent_between_nodes, 0);
 });
 
-Deno.test("latency tuning: one hop, n - 1 messages per broadcast, silence once in sync", async () => {
-  const cluster = new LatencyCluster(25, TUNINGS.latency, 100, 2);
+Deno.test("latency tuning: one hop after the flush window, n - 1 messages per flush", async () => {
+  const params = TUNINGS.latency;
+  const cluster = new LatencyCluster(25, params, 100, 2);
   const values = await broadcastMany(cluster, 40, 20, 11);
-  // 100 ms after the last broadcast every value has made its single hop.
-  await cluster.advance(105 - 20);
+  // The last value waits out its origin's window, then makes its single hop.
+  await cluster.advance(params.flush_ms + 100 + 5 - 20);
   await assertEveryNodeHolds(cluster, values);
-  assert.equal(cluster.sent_by_type.get("gossip"), 40 * 24);
+  const gossip = cluster.sent_by_type.get("gossip")!;
+  assert.equal(gossip % 24, 0, `every flush reaches all 24 peers: ${gossip}`);
+  assert.ok(gossip <= 40 * 24 && gossip >= 30 * 24, `gossip messages: ${gossip}`);
   assert.equal(cluster.sent_by_type.get("sync") ?? 0, 0);
   // When traffic stops, each node confirms with its two partners once, then goes quiet.
   const closing = await messagesDuring(cluster, 6000);
   assert.ok(closing <= 2 * 2 * 25, `closing syncs: ${closing}`);
   assert.equal(await messagesDuring(cluster, 10_000), 0);
+});
+
+Deno.test("latency tuning: values an origin gets within its window share one flush", async () => {
+  const cluster = new LatencyCluster(5, TUNINGS.latency, 100, 9);
+  for (let i = 0; i < 3; i++) cluster.request(2, { type: "broadcast", message: i });
+  await cluster.advance(TUNINGS.latency.flush_ms + 100 + 5);
+  await assertEveryNodeHolds(cluster, [0, 1, 2]);
+  assert.equal(cluster.sent_by_type.get("gossip"), 4);
 });
 
 Deno.test("batch tuning: origin to hub, one fan-out per flush, two hops plus the wait", async () => {
@@ -268,7 +279,8 @@ Deno.test("sync partners form a strongly connected graph", () => {
 
 Deno.test("--tuning selects a tuning; anything else is refused with the bad value", () => {
   assert.equal(parseBroadcastArgs([]).relay, "origin");
-  assert.equal(parseBroadcastArgs(["--tuning", "latency"]).flush_ms, 0);
+  assert.deepEqual(parseBroadcastArgs(["--tuning", "latency"]), TUNINGS.latency);
+  assert.deepEqual(parseBroadcastArgs(["--tuning=batch"]), TUNINGS.batch);
   assert.equal(parseBroadcastArgs(["--tuning", "batch"]).relay, "hub");
   assert.throws(() => parseBroadcastArgs(["--tuning", "fast"]), /"fast"/);
   assert.throws(() => parseBroadcastArgs(["--speed", "1"]), /speed/);
