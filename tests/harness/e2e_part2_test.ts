@@ -91,3 +91,19 @@ Deno.test("e2e: lin-kv reads from stale followers on 3 nodes are not linearizabl
   assert.equal((key.op as { f: string }).f, "read");
   assert.equal(outcome.exit_code, 1);
 });
+
+Deno.test("e2e: a leader-only lin-kv on 3 nodes stays linearizable under partitions", async () => {
+  const outcome = await run("linkv_register.ts", {
+    workload: "lin-kv",
+    nodes: ["n0", "n1", "n2"],
+    concurrency: 6,
+    time_limit_s: 4,
+    rate: 40,
+    nemesis: ["partition"],
+    nemesis_interval_s: 1,
+  }, ["leader"]);
+  const workload = workloadResult(outcome);
+  assert.equal(workload["valid?"], true, JSON.stringify(workload.failures));
+  const stats = outcome.results!.stats as Record<string, number>;
+  assert.ok(stats["info-count"] + stats["fail-count"] > 0, "partitions made some ops fail");
+});

@@ -5,7 +5,7 @@
  * offsets, committed offsets per key, polls returning a few messages from the
  * requested offset.
  *
- * `--bug per-node-offsets` (2+ nodes): each node keeps its own logs and
+ * Argument `per-node-offsets` (2+ nodes, a bug): each node keeps its own logs and
  * numbers offsets itself, then tells its peers, who append the message to
  * their own logs under their own numbering. The same message lands at
  * different offsets on different nodes and one offset holds different

@@ -4,7 +4,11 @@
  * Correct by default (single node): an in-memory map of registers; cas on a
  * missing key is error 20, on a different value error 22.
  *
- * `--bug stale-followers` (3 nodes): n0 is the leader and applies every write
+ * `leader` (any node count, still correct): n0 holds the only copy; the other
+ * nodes forward every request to it. Under partitions forwards time out and
+ * the client sees an indefinite error (code 0): writes and cas become info.
+ *
+ * `stale-followers` (3 nodes, a bug): n0 is the leader and applies every write
  * and cas (followers forward them); it replicates new values to followers
  * after a delay, and followers answer reads from their own, stale copy. A
  * read that starts after a write completed can return the older value, which
@@ -19,6 +23,7 @@ import { Node, RPCError } from "../../../lib/maelstrom.ts";
 const REPLICATION_DELAY_MS = 300;
 
 const stale_followers = Deno.args.includes("stale-followers");
+const via_leader = stale_followers || Deno.args.includes("leader");
 const node = new Node();
 const registers = new Map<string, unknown>();
 
@@ -46,7 +51,16 @@ function apply(
   }
 }
 
-node.on("read", (req) => {
+/** Forwards a request to the leader and relays its answer (errors are rethrown). */
+async function forward(req: Parameters<Parameters<Node["on"]>[1]>[0]): Promise<void> {
+  const { msg_id: _, ...body } = req.body;
+  const reply = await node.rpc(leader(), body, { timeout_ms: 900 });
+  const { in_reply_to: __, msg_id: ___, ...rest } = reply;
+  node.reply(req, rest);
+}
+
+node.on("read", async (req) => {
+  if (via_leader && !stale_followers && node.id !== leader()) return await forward(req);
   const key = keyText(req.body.key);
   if (!registers.has(key)) throw RPCError.keyDoesNotExist();
   node.reply(req, { type: "read_ok", value: registers.get(key) });
@@ -54,13 +68,7 @@ node.on("read", (req) => {
 
 for (const type of ["write", "cas"]) {
   node.on(type, async (req) => {
-    if (stale_followers && node.id !== leader()) {
-      const { msg_id: _, ...body } = req.body;
-      const reply = await node.rpc(leader(), body, { timeout_ms: 900 });
-      const { in_reply_to: __, msg_id: ___, ...rest } = reply;
-      node.reply(req, rest);
-      return;
-    }
+    if (via_leader && node.id !== leader()) return await forward(req);
     apply(req.body as never);
     node.reply(req, { type: `${type}_ok` });
   });
