@@ -17,6 +17,7 @@
 
 import { setTimeout as sleepMs } from "node:timers/promises";
 import { checkKafka } from "../checkers/kafka.ts";
+import { UsageError } from "../cli.ts";
 import { checkReply, type ReplySchema } from "../reply_schema.ts";
 import type { Rng } from "../rng.ts";
 import {
@@ -82,10 +83,10 @@ export class KeyedOps {
     private readonly max_writes_per_key: number,
   ) {
     if (!(Number.isInteger(key_count) && key_count > 0)) {
-      throw new Error(`kafka needs a positive integer --key-count, got ${key_count}`);
+      throw new UsageError(`kafka needs a positive integer --key-count, got ${key_count}`);
     }
     if (!(Number.isInteger(max_writes_per_key) && max_writes_per_key > 0)) {
-      throw new Error(
+      throw new UsageError(
         `kafka needs a positive integer --max-writes-per-key, got ${max_writes_per_key}`,
       );
     }

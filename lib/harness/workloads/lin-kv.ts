@@ -12,6 +12,7 @@
  */
 
 import { checkLinearizable } from "../checkers/linearizable.ts";
+import { UsageError } from "../cli.ts";
 import { checkReply, type ReplySchema } from "../reply_schema.ts";
 import {
   type Completion,
@@ -50,7 +51,7 @@ interface Group {
 export function linKvGenerator(rng: Rng, node_count: number, concurrency: number): OpGenerator {
   const group_size = 2 * node_count;
   if (!(concurrency > 0) || concurrency % group_size !== 0) {
-    throw new Error(
+    throw new UsageError(
       `lin-kv needs --concurrency to be a positive multiple of 2 × node count (${group_size}), ` +
         `got ${concurrency}`,
     );
