@@ -12,6 +12,11 @@ import {
 } from "../../challenges/broadcast.ts";
 import { type Body, type Message, Node } from "../../lib/maelstrom.ts";
 import { seededRandom, SimEnv } from "../../lib/sim_env.ts";
+import { fileURLToPath } from "node:url";
+import { writeLauncher } from "../../lib/launcher.ts";
+import { parseTestArgs } from "../../lib/harness/cli.ts";
+import { runTest } from "../../lib/harness/runner.ts";
+import type { CheckResult } from "../../lib/harness/types.ts";
 
 /** Nodes on SimEnvs in lock-step, with a fixed delay per node-to-node hop. */
 class LatencyCluster {
@@ -284,4 +289,78 @@ Deno.test("--tuning selects a tuning; anything else is refused with the bad valu
   assert.equal(parseBroadcastArgs(["--tuning", "batch"]).relay, "hub");
   assert.throws(() => parseBroadcastArgs(["--tuning", "fast"]), /"fast"/);
   assert.throws(() => parseBroadcastArgs(["--speed", "1"]), /speed/);
+});
+
+// --- Short runs through the harness (a few seconds each) -----------------------------------
+
+interface RunFigures {
+  valid: unknown;
+  servers_msgs_per_op: number;
+  median_ms: number;
+  max_ms: number;
+  lost: number;
+}
+
+/** Runs the challenge binary through the harness with `args` and returns the headline figures. */
+async function harnessRun(args: string[], recovery_ms: number): Promise<RunFigures> {
+  const dir = await Deno.makeTempDir({ prefix: "broadcast-test-" });
+  try {
+    const bin = `${dir}/broadcast`;
+    await writeLauncher(
+      bin,
+      fileURLToPath(new URL("../../challenges/broadcast.ts", import.meta.url)),
+    );
+    const opts = parseTestArgs(["-w", "broadcast", "--bin", bin, "--store", dir, ...args]);
+    const outcome = await runTest(opts, { recovery_ms, console: () => {} });
+    assert.ok(outcome.results, `run aborted: ${outcome.error}`);
+    const results = outcome.results;
+    const workload = results.workload as CheckResult;
+    const latencies = workload["stable-latencies"] as Record<string, number>;
+    const servers = (results.net as CheckResult).servers as Record<string, number>;
+    return {
+      valid: outcome.valid,
+      servers_msgs_per_op: servers["msgs-per-op"],
+      median_ms: latencies["0.5"],
+      max_ms: latencies["1"],
+      lost: workload["lost-count"] as number,
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const FAST_3D = ["--node-count", "25", "--time-limit", "3", "--rate", "100", "--latency", "100"];
+
+Deno.test("harness: 5 nodes under partitions lose nothing (3c, shortened)", async () => {
+  const figures = await harnessRun([
+    "--node-count",
+    "5",
+    "--time-limit",
+    "4",
+    "--rate",
+    "30",
+    "--nemesis",
+    "partition",
+    "--nemesis-interval",
+    "1",
+    "--seed",
+    "7",
+  ], 3000);
+  assert.equal(figures.lost, 0);
+  assert.equal(figures.valid, true, JSON.stringify(figures));
+});
+
+Deno.test("harness: latency tuning at 25 nodes stays within 3d's targets (shortened)", async () => {
+  const figures = await harnessRun([...FAST_3D, "--seed", "8", "--", "--tuning", "latency"], 1000);
+  assert.equal(figures.valid, true, JSON.stringify(figures));
+  // A 3 s run has ~300 ops, so the closing syncs (≤ 100 messages) add up to ~0.3 per op.
+  assert.ok(figures.servers_msgs_per_op <= 13, JSON.stringify(figures));
+  assert.ok(figures.median_ms <= 150 && figures.max_ms <= 250, JSON.stringify(figures));
+});
+
+Deno.test("harness: batch tuning at 25 nodes stays within 3e's targets (shortened)", async () => {
+  const figures = await harnessRun([...FAST_3D, "--seed", "9", "--", "--tuning", "batch"], 1000);
+  assert.equal(figures.valid, true, JSON.stringify(figures));
+  assert.ok(figures.servers_msgs_per_op <= 2, JSON.stringify(figures));
+  assert.ok(figures.median_ms <= 350 && figures.max_ms <= 700, JSON.stringify(figures));
 });
