@@ -13,7 +13,7 @@
  * Strongly connected components are found with an iterative Tarjan; inside
  * each, a breadth-first search looks for a shortest cycle of each anomaly type
  * (G0, G1c, and their -realtime variants), with a time budget per component
- * like Elle's (`cycle-search-timeout`).
+ * like Elle's (`cycle-search-timeout`) and one for all components together.
  *
  * @module
  */
@@ -141,7 +141,9 @@ export function findCycles(
   op_index: number[],
   budget_ms_per_component = 1000,
   now_ms: () => number = () => performance.now(),
+  total_budget_ms = 10_000,
 ): CycleFindings {
+  const total_deadline_ms = now_ms() + total_budget_ms;
   const findings: CycleFindings = {
     anomalies: new Map(),
     timed_out_components: 0,
@@ -149,7 +151,7 @@ export function findCycles(
   };
   for (const component of stronglyConnected(graph)) {
     const members = new Set(component);
-    const deadline_ms = now_ms() + budget_ms_per_component;
+    const deadline_ms = Math.min(now_ms() + budget_ms_per_component, total_deadline_ms);
     const skipped = new Set<string>();
     let found_any = false;
     let timed_out = false;

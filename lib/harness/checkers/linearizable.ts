@@ -45,6 +45,8 @@ export interface LinearizableOptions {
   time_limit_ms?: number;
   /** Most configurations remembered per key (default 2 000 000). */
   max_configs?: number;
+  /** Wall-clock budget for all keys together (default 120 000 ms). */
+  total_time_limit_ms?: number;
   /** Clock for the time budget (default performance.now). */
   now_ms?: () => number;
 }
@@ -88,6 +90,7 @@ export interface ReportedOp {
 
 const DEFAULT_TIME_LIMIT_MS = 20_000;
 const DEFAULT_MAX_CONFIGS = 2_000_000;
+const DEFAULT_TOTAL_TIME_LIMIT_MS = 120_000;
 const TIME_CHECK_EVERY_STEPS = 1024;
 const LAST_LINEARIZED_SHOWN = 10;
 
@@ -501,9 +504,27 @@ export function checkLinearizable(history: Op[], options: LinearizableOptions = 
   const results: Record<string, KeyResult> = {};
   const failures: unknown[] = [];
   let validity: Validity = true;
+  const now_ms = options.now_ms ?? (() => performance.now());
+  const total_ms = options.total_time_limit_ms ?? DEFAULT_TOTAL_TIME_LIMIT_MS;
+  const deadline_ms = now_ms() + total_ms;
   const keys = [...registerOpsByKey(history).values()].sort((a, b) => compareKeys(a.key, b.key));
   for (const { key, ops } of keys) {
-    const key_result = { key, ...checkRegister(ops, options) };
+    const left_ms = deadline_ms - now_ms();
+    const key_result: KeyResult = left_ms > 0
+      ? {
+        key,
+        ...checkRegister(ops, {
+          ...options,
+          time_limit_ms: Math.min(options.time_limit_ms ?? DEFAULT_TIME_LIMIT_MS, left_ms),
+        }),
+      }
+      : {
+        key,
+        "valid?": "unknown",
+        "op-count": ops.length,
+        configs: 0,
+        error: `not checked: total time limit of ${total_ms} ms reached`,
+      };
     results[String(key)] = key_result;
     if (key_result["valid?"] !== true) failures.push(key);
     validity = worse(validity, key_result["valid?"]);

@@ -316,3 +316,11 @@ Deno.test("identical pending info ops are interchangeable; each still happens at
   for (const v of [4, 3, 4, 3, 4]) h3.op(0, "read", "ok", [0, null], [0, v]);
   assert.equal(checkLinearizable(h3.ops)["valid?"], true);
 });
+
+Deno.test("keys left when the total time budget runs out are unknown", () => {
+  const h = new HistoryBuilder().op(0, "write", "ok", [0, 1]).op(0, "write", "ok", [1, 1]);
+  let fake_ms = 0;
+  const result = checkLinearizable(h.ops, { total_time_limit_ms: 1, now_ms: () => (fake_ms += 1) });
+  assert.equal(result["valid?"], "unknown");
+  assert.match(keyOf(result, 1).error ?? "", /total time limit of 1 ms/);
+});
