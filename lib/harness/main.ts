@@ -75,7 +75,8 @@ async function testCommand(argv: string[]): Promise<number> {
   try {
     outcomes = await runTests(opts, { console: sink.line, progress: sink.progress });
   } catch (e) {
-    if (e instanceof WorkloadUnavailable) {
+    // A workload can reject an option combination only once it is built (e.g. lin-kv's 1n).
+    if (e instanceof WorkloadUnavailable || e instanceof UsageError) {
       sink.line(e.message);
       return 254;
     }
