@@ -5,6 +5,7 @@ import { MAX_LOG, type MicroOp, txnListAppend } from "../../challenges/txn-list-
 import type { Body } from "../../lib/maelstrom.ts";
 import { seededRandom } from "../../lib/sim_env.ts";
 import { kvService, SimCluster } from "../support/sim_cluster.ts";
+import { runChallenge, section, serversMsgsPerOp } from "../support/harness_run.ts";
 
 /** lww-kv as Maelstrom implements it: two stores that never sync; each request picks one. */
 function lwwService(seed: number): (body: Body) => Body | undefined {
@@ -127,4 +128,20 @@ Deno.test("a malformed transaction gets error 12", async () => {
   const msg_id = c.request("n0", { type: "txn", txn: [["w", 1, 2]] });
   await c.deliver();
   assert.equal(c.reply(msg_id)?.code, 12);
+});
+
+Deno.test("harness: two nodes at the chapter 4 rate are strict serializable within budget", async () => {
+  const outcome = await runChallenge("txn-list-append", [
+    ...["-w", "txn-list-append", "--node-count", "2", "--time-limit", "3", "--rate", "100"],
+  ]);
+  assert.equal(outcome.valid, true, JSON.stringify(section(outcome, "workload")).slice(0, 1000));
+  assert.ok(serversMsgsPerOp(outcome) <= 4, `msgs-per-op ${serversMsgsPerOp(outcome)}`);
+});
+
+Deno.test("harness: ten clients on one node are strict serializable", async () => {
+  const outcome = await runChallenge("txn-list-append", [
+    ...["-w", "txn-list-append", "--node-count", "1", "--concurrency", "10n"],
+    ...["--time-limit", "3", "--rate", "100"],
+  ]);
+  assert.equal(outcome.valid, true, JSON.stringify(section(outcome, "workload")).slice(0, 1000));
 });

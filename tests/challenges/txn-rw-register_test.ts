@@ -8,6 +8,7 @@ import {
   txnRwRegister,
 } from "../../challenges/txn-rw-register.ts";
 import { SimCluster } from "../support/sim_cluster.ts";
+import { runChallenge, section, serversMsgsPerOp } from "../support/harness_run.ts";
 
 function cluster(count: number, seed = 1): SimCluster {
   return new SimCluster(count, (node) => txnRwRegister(node, DEFAULT_OPTIONS), seed);
@@ -103,4 +104,25 @@ Deno.test("a malformed transaction gets error 12, and bad arguments are named", 
   assert.equal(c.reply(msg_id)?.code, 12);
   assert.throws(() => parseOptions(["--replicate-interval-ms", "soon"]), /"soon"/);
   assert.equal(parseOptions(["--replicate-interval-ms", "20"]).replicate_interval_ms, 20);
+});
+
+const TXN_FLAGS = ["-w", "txn-rw-register", "--time-limit", "3", "--rate", "300"];
+
+Deno.test("harness: 6c flags with partitions are valid even for read atomic", async () => {
+  const outcome = await runChallenge("txn-rw-register", [
+    ...TXN_FLAGS,
+    ...["--node-count", "2", "--concurrency", "2n", "--availability", "total"],
+    ...["--nemesis", "partition", "--nemesis-interval", "1"],
+    ...["--consistency-models", "read-atomic"],
+  ]);
+  assert.equal(outcome.valid, true, JSON.stringify(section(outcome, "workload")).slice(0, 1000));
+  assert.ok(serversMsgsPerOp(outcome) <= 1.0, `msgs-per-op ${serversMsgsPerOp(outcome)}`);
+});
+
+Deno.test("harness: on a single node, transactions are strict serializable", async () => {
+  const outcome = await runChallenge("txn-rw-register", [
+    ...TXN_FLAGS,
+    ...["--node-count", "1", "--concurrency", "4n", "--consistency-models", "strict-serializable"],
+  ]);
+  assert.equal(outcome.valid, true, JSON.stringify(section(outcome, "workload")).slice(0, 1000));
 });

@@ -1,0 +1,36 @@
+// Runs a challenge through the embedded harness, as `maelstrom test` would, in a
+// temporary store: the shared helper for the challenges' short end-to-end tests.
+
+import { fileURLToPath } from "node:url";
+import { parseTestArgs } from "../../lib/harness/cli.ts";
+import { runTest, type TestOutcome } from "../../lib/harness/runner.ts";
+import { writeLauncher } from "../../lib/launcher.ts";
+
+/** Runs `challenges/<challenge>.ts` with Maelstrom `test` flags; `recovery_ms` shortens the final wait. */
+export async function runChallenge(
+  challenge: string,
+  argv: string[],
+  recovery_ms = 1000,
+): Promise<TestOutcome> {
+  const dir = await Deno.makeTempDir({ prefix: `${challenge}-harness-` });
+  try {
+    const bin = `${dir}/${challenge}`;
+    const script = new URL(`../../challenges/${challenge}.ts`, import.meta.url);
+    await writeLauncher(bin, fileURLToPath(script));
+    const opts = parseTestArgs(["--bin", bin, "--store", dir, ...argv]);
+    return await runTest(opts, { recovery_ms, console: () => {} });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A run's results section `name` (e.g. "workload", "net"), for assertions. */
+export function section(outcome: TestOutcome, name: string): Record<string, unknown> {
+  if (!outcome.results) throw new Error(`run aborted: ${outcome.error}`);
+  return outcome.results[name] as Record<string, unknown>;
+}
+
+/** Servers msgs-per-op of a run. */
+export function serversMsgsPerOp(outcome: TestOutcome): number {
+  return (section(outcome, "net").servers as Record<string, number>)["msgs-per-op"];
+}
