@@ -18,10 +18,10 @@
  * with the queued entries it is not known to hold: n − 1 messages per flush, however many
  * entries the flush carries.
  * - `latency`: the relay is the origin itself, so a value travels one hop (100 ms at
- *   `--latency 100`) after a 40 ms window. At 2 broadcasts/s per node the window catches a
- *   second value ~7 % of the time: a bit under 24 messages per broadcast at 25 nodes, i.e.
- *   ~11.2 per client op (half the ops are reads), with a stable latency near 130 ms. Without
- *   batching n − 1 per broadcast is the floor; every extra hop would cost 100 ms.
+ *   `--latency 100`) after a 30 ms window. At 2 broadcasts/s per node the window catches a
+ *   second value ~6 % of the time: ~22.6 messages per broadcast at 25 nodes, i.e. ~11.3 per
+ *   client op (half the ops are reads), for a stable latency near 120 ms. Without batching
+ *   n − 1 per broadcast is the floor, and every extra hop costs 100 ms.
  * - `batch`: one hub (the first node) relays for everybody. An origin sends each new value to
  *   the hub at once (1 message, ~0.5 per op); the hub flushes every 250 ms, so each flush
  *   carries ~12 values and costs 24 messages (~0.95 per op). A value takes two hops plus
@@ -84,7 +84,7 @@ export interface BroadcastParams {
 export const TUNINGS: Readonly<Record<Tuning, Readonly<BroadcastParams>>> = {
   latency: {
     relay: "origin",
-    flush_ms: 40,
+    flush_ms: 30,
     suspect_after_ms: 3000,
     check_interval_ms: 200,
     sync_timeout_ms: 5000,
@@ -176,7 +176,7 @@ export class BroadcastState {
     for (const p of this.partners) {
       this.syncs.set(p, { in_flight: 0, unanswered: 0, next_at_ms: 0 });
     }
-    this.scheduleCheck();
+    if (this.partners.length > 0) this.scheduleCheck();
   }
 
   /** Every distinct value this node holds, in arrival order. */
