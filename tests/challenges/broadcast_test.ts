@@ -225,6 +225,20 @@ Deno.test("batch tuning: an isolated hub catches up with everyone after healing"
   await assertEveryNodeHolds(cluster, values);
 });
 
+Deno.test("syncs to an unreachable partner back off, and the first after healing repairs", async () => {
+  const params = TUNINGS.latency;
+  const cluster = new LatencyCluster(2, params, 10, 10);
+  cluster.partition(["n0"], ["n1"]);
+  cluster.request(0, { type: "broadcast", message: 1 });
+  await cluster.advance(23_000, 20);
+  const syncs = cluster.sent_by_type.get("sync") ?? 0;
+  // Overdue from 3 s on; attempts at +0, 0.25, 0.75, 1.75 s, then every 2 s: 13 by 23 s.
+  assert.ok(syncs >= 10 && syncs <= 14, `syncs while cut off: ${syncs}`);
+  cluster.heal();
+  await cluster.advance(params.retry_max_ms + 100, 20);
+  assert.deepEqual(await cluster.read(1), [1]);
+});
+
 Deno.test("a repair longer than one message continues in later syncs", async () => {
   const cluster = new LatencyCluster(2, TUNINGS.latency, 10, 6);
   cluster.partition(["n0"], ["n1"]);
