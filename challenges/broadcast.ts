@@ -189,11 +189,6 @@ export class BroadcastState {
     return this.logs.map((log) => log.prefix);
   }
 
-  /** The sync partners, as indexes into node_ids. */
-  syncPartners(): number[] {
-    return [...this.partners];
-  }
-
   /** Records a value a client broadcast here; a value already held is not added again. */
   addOwn(message: unknown): void {
     if (this.value_keys.has(valueKey(message))) return;
@@ -204,7 +199,7 @@ export class BroadcastState {
   /** Fast-path entries from a relay or an origin. */
   onGossip(req: Message): void {
     const peer = this.peerIndex(req.src);
-    if (peer === undefined) return;
+    if (peer === undefined) return this.node.log(`ignoring gossip from unknown node ${req.src}`);
     this.learnVector(peer, req.body.have);
     this.mergeRuns(req.body.runs, this.suspectAt());
   }
