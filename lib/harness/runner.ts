@@ -34,6 +34,10 @@ import { checkExceptions } from "./checkers/exceptions.ts";
 import { checkStats } from "./checkers/stats.ts";
 import { checkAvailability } from "./checkers/availability.ts";
 import { clientOpCount, NetStats } from "./checkers/net.ts";
+import { checkPerf } from "./checkers/perf.ts";
+import { checkTimeline } from "./checkers/timeline.ts";
+import { MessagesDiagram } from "./viz/messages_svg.ts";
+import { join } from "node:path";
 
 /** Default recovery sleep before the final phase (Maelstrom: 10 s). */
 export const DEFAULT_RECOVERY_MS = 10_000;
@@ -132,6 +136,7 @@ export async function runTest(opts: TestOptions, ro: RunnerOptions = {}): Promis
 class TestRun {
   private readonly net: Network;
   private readonly net_stats = new NetStats();
+  private readonly messages: MessagesDiagram;
   private readonly issues = new IssueLog();
   private readonly history: History;
   private readonly processes = new Map<string, NodeProcess>();
@@ -151,6 +156,7 @@ class TestRun {
     private readonly clock: Clock,
   ) {
     this.console = ro.console ?? ((line) => console.error(line));
+    this.messages = new MessagesDiagram(opts.nodes.length);
     const net_log = (line: string) => this.log(line, true);
     this.net = new Network({
       latency_ms: opts.latency_ms,
@@ -159,6 +165,7 @@ class TestRun {
       clock,
       journal: (event) => {
         this.net_stats.add(event);
+        this.messages.add(event);
         store.journal.line(stringifyJson(event));
       },
       log: net_log,
@@ -332,11 +339,18 @@ class TestRun {
 
   private async analyze(): Promise<CheckResult> {
     const history = this.history.ops;
+    const store_path = this.store.path;
     const checks: NamedCheck[] = [
+      ["perf", () => checkPerf(history, store_path)],
+      ["timeline", () => checkTimeline(history, store_path)],
       ["exceptions", () => checkExceptions(history)],
       ["stats", () => checkStats(history)],
       ["availability", () => checkAvailability(history, this.opts.availability)],
-      ["net", () => this.net_stats.result(clientOpCount(history))],
+      ["net", () => {
+        // Like Maelstrom's net checker: the diagram is drawn here, and a failure makes net unknown.
+        this.messages.write(join(store_path, "messages.svg"));
+        return this.net_stats.result(clientOpCount(history));
+      }],
     ];
     if (this.issues.total > 0) checks.push(["node-errors", () => this.issues.result()]);
     checks.push([

@@ -33,6 +33,8 @@ Deno.test("a valid echo run: results, exit code, store layout", async () => {
   assert.equal(outcome.exit_code, 0, JSON.stringify(outcome.results));
   const results = outcome.results!;
   assert.deepEqual(Object.keys(results), [
+    "perf",
+    "timeline",
     "exceptions",
     "stats",
     "availability",
@@ -49,6 +51,11 @@ Deno.test("a valid echo run: results, exit code, store layout", async () => {
       "results.json",
       "messages.jsonl",
       "harness.log",
+      "timeline.html",
+      "latency-raw.svg",
+      "latency-quantiles.svg",
+      "rate.svg",
+      "messages.svg",
       "node-logs/n0.log",
       "node-logs/n1.log",
     ]
