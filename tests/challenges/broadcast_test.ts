@@ -305,6 +305,21 @@ Deno.test("--tuning selects a tuning; anything else is refused with the bad valu
   assert.throws(() => parseBroadcastArgs(["--speed", "1"]), /speed/);
 });
 
+Deno.test("the binary exits 2 with one line naming a bad --tuning", async () => {
+  const script = fileURLToPath(new URL("../../challenges/broadcast.ts", import.meta.url));
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "-A", script, "--tuning", "fast"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stderr } = await command.output();
+  const lines = new TextDecoder().decode(stderr).trim().split("\n");
+  assert.equal(code, 2);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /"fast"/);
+});
+
 // --- Short runs through the harness (a few seconds each) -----------------------------------
 
 interface RunFigures {
