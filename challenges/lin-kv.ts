@@ -28,11 +28,13 @@
  *    acknowledges an operation that is not committed.
  *
  * Requests reaching a follower are forwarded to the leader (one-way; the
- * leader answers the client directly), queued briefly while an election is
- * running, and refused with the definite error 11 only when no leader appears
- * in time, which is safe because the operation was then never appended. A
- * forwarded write whose fate is unknown is never answered with an error: its
- * client times out, and Maelstrom records it as indeterminate.
+ * leader answers the client directly). While the leader has not been heard
+ * for two heartbeats (or, at the leader, a majority has not), requests wait in
+ * a bounded queue instead of vanishing into a partition; they are refused with
+ * the definite error 11 only when no reachable leader appears in time, which
+ * is safe because the operation was then never appended. A forwarded write
+ * whose fate is unknown is never answered with an error: its client times
+ * out, and Maelstrom records it as indeterminate.
  *
  * **Reads** do not go through the log: the leader uses a *read index*. On a
  * read it notes `read_index` = its commit index (at least the index of its own
