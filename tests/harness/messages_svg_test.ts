@@ -169,3 +169,13 @@ Deno.test("a short journal has no truncation notice; an empty one is still a val
   assertWellFormed(empty);
   assert.match(empty, /width="1200" height="140"/);
 });
+
+Deno.test("the structure check used above rejects broken markup", () => {
+  assert.equal(assertWellFormed('<svg><g a="1"/><text>x &amp; y</text></svg>'), 3);
+  assert.throws(() => assertWellFormed("<svg><g></svg>"), /does not match/);
+  assert.throws(() => assertWellFormed("<svg><g>"), /unclosed/);
+  assert.throws(() => assertWellFormed("<svg>a & b</svg>"), /bare &/);
+  assert.throws(() => assertWellFormed("<svg a=1></svg>"), /malformed tag/);
+  assert.throws(() => assertWellFormed("<svg/><svg/>"), /one root/);
+  assert.throws(() => assertWellFormed("<svg>x < y</svg>"), /bad tag/);
+});

@@ -93,6 +93,14 @@ Deno.test("a valid echo run: results, exit code, store layout", async () => {
     events.filter((e) => (e as unknown as { type: string }).type === "send").length,
   );
   assert.ok(Math.abs(net.all["msgs-per-op"] - net.all["msg-count"] / invokes) < 1e-6);
+  // Perf, timeline and the message diagram (init left out).
+  assert.equal((results.perf as { "valid?": unknown })["valid?"], true);
+  assert.deepEqual(results.timeline, { "valid?": true });
+  const svg = Deno.readTextFileSync(`${path}/messages.svg`);
+  assert.match(svg, /^<\?xml [^]*<\/svg>\n$/);
+  assert.match(svg, />echo \{:echo /);
+  assert.doesNotMatch(svg, />init/);
+  assert.match(Deno.readTextFileSync(`${path}/timeline.html`), /class="op ok"/);
   // The stored run re-analyses to the same verdict.
   const analyzed = await analyzeRun(path);
   assert.equal(analyzed["valid?"], true);
