@@ -249,7 +249,7 @@ export function perfGraphs(ops: readonly CompletedOp[], bands: readonly Band[]):
   return {
     latency: () => {
       const raw = latencyRawSeries(ops);
-      const sampled = raw.stride === 1 ? "" : ` (every ${raw.stride}th op shown)`;
+      const sampled = raw.stride === 1 ? "" : ` (1 op in ${raw.stride} shown)`;
       return {
         "latency-raw.svg": renderPlot({
           ...common,

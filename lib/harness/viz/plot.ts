@@ -229,9 +229,13 @@ function seriesMarkup(s: Series, index: number, xs: Scale, ys: Scale): string {
   return el("g", { "data-series": s.label }, out.join(""));
 }
 
+/** Legend rows beyond this are summarised in one "… more" row, so the legend fits. */
+export const MAX_LEGEND_ROWS = 24;
+
 function legend(spec: PlotSpec, x: number, y: number): string {
   const out: string[] = [];
-  spec.series.forEach((s, i) => {
+  const shown = spec.series.slice(0, MAX_LEGEND_ROWS);
+  shown.forEach((s, i) => {
     const row_y = y + 10 + i * 16;
     if (s.kind === "line") {
       out.push(el("line", { x1: x, y1: row_y, x2: x + 16, y2: row_y, stroke: s.color }));
@@ -239,8 +243,14 @@ function legend(spec: PlotSpec, x: number, y: number): string {
     out.push(marker(s.shape ?? SHAPES[i % SHAPES.length], x + 8, row_y, s.color));
     out.push(textEl("text", { x: x + 22, y: row_y + 4 }, s.label));
   });
+  let rows = shown.length;
+  if (spec.series.length > shown.length) {
+    const more = spec.series.length - shown.length;
+    out.push(textEl("text", { x: x + 22, y: y + 14 + rows * 16 }, `… ${more} more series`));
+    rows++;
+  }
   if ((spec.bands ?? []).length > 0) {
-    const row_y = y + 10 + spec.series.length * 16;
+    const row_y = y + 10 + rows * 16;
     out.push(el("rect", {
       x,
       y: row_y - 6,
