@@ -205,6 +205,12 @@ Deno.test("nemesis and final phase: heal, recovery, final ops flagged", async ()
   assert.equal(last_nemesis.f, "stop-partition");
   assert.ok(last_nemesis.index < final_ops[0].index);
   assert.ok(final_ops[0].time - last_nemesis.time >= 200e6, "recovery sleep before final ops");
+  // The perf graphs shade the partitions; the timeline has a nemesis column.
+  for (const name of ["latency-raw.svg", "latency-quantiles.svg", "rate.svg"]) {
+    assert.match(Deno.readTextFileSync(`${outcome.store_path}/${name}`), /fill="#E9DCA0"/, name);
+  }
+  const timeline = Deno.readTextFileSync(`${outcome.store_path}/timeline.html`);
+  assert.match(timeline, /<div class="process" style="left:0px;width:100px">nemesis<\/div>/);
 });
 
 Deno.test("main: usage errors exit 254; missing workload modules exit 254", async () => {
