@@ -1,6 +1,7 @@
 /**
  * The perf checker (`harness.md` §10.2): Jepsen's latency and rate graphs,
- * drawn as SVG by lib/harness/viz/plot.ts instead of gnuplot PNGs:
+ * drawn as SVG by lib/harness/viz/plot.ts instead of gnuplot PNGs (same
+ * names, `.svg` where Maelstrom writes `.png`; no gnuplot needed):
  *
  * - `latency-raw.svg`: every completed client op's latency (ms, log axis)
  *   against its invocation time, coloured by completion type, shaped by `f`;
