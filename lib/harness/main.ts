@@ -8,18 +8,15 @@
 
 import { join } from "node:path";
 import { parseTestArgs, USAGE, UsageError } from "./cli.ts";
-import { exitCodeFor, runTests } from "./runner.ts";
+import { analyzeHistory, exitCodeFor, runTests } from "./runner.ts";
 import { WorkloadUnavailable } from "./workloads.ts";
 import type { CheckResult, Op, TestOptions, Validity } from "./types.ts";
 import { stringifyJson } from "./json.ts";
 import { readJsonl } from "./store.ts";
 import { Rng } from "./rng.ts";
 import { loadWorkloadFactory } from "./workloads.ts";
-import { compose, type NamedCheck } from "./checkers/compose.ts";
-import { checkExceptions } from "./checkers/exceptions.ts";
-import { checkStats } from "./checkers/stats.ts";
-import { checkAvailability } from "./checkers/availability.ts";
-import { clientOpCount, NetStats } from "./checkers/net.ts";
+import { NetStats } from "./checkers/net.ts";
+import { MessagesDiagram } from "./viz/messages_svg.ts";
 import type { JournalEvent } from "./network.ts";
 import { killAllNodes } from "./node_process.ts";
 
@@ -113,29 +110,33 @@ function resolveStoredRun(store_root: string, test: string): string {
   return path;
 }
 
-/** Re-runs the checkers on a stored run and rewrites its results.json. */
+/** Re-runs the checkers on a stored run and rewrites its results.json (and plots). */
 export async function analyzeRun(path: string): Promise<CheckResult> {
   const opts = JSON.parse(Deno.readTextFileSync(join(path, "test.json"))) as TestOptions;
   const history = readJsonl(join(path, "history.jsonl")) as Op[];
-  const net = new NetStats();
-  for (const event of readJsonl(join(path, "messages.jsonl"))) net.add(event as JournalEvent);
+  const net_stats = new NetStats();
+  const messages = new MessagesDiagram(opts.nodes.length);
+  for (const event of readJsonl(join(path, "messages.jsonl")) as JournalEvent[]) {
+    net_stats.add(event);
+    messages.add(event);
+  }
   const factory = await loadWorkloadFactory(opts.workload);
   const workload = factory({ opts, rng: new Rng(opts.seed).fork("workload") });
-  const checks: NamedCheck[] = [
-    ["exceptions", () => checkExceptions(history)],
-    ["stats", () => checkStats(history)],
-    ["availability", () => checkAvailability(history, opts.availability)],
-    ["net", () => net.result(clientOpCount(history))],
-  ];
   let node_errors: CheckResult | undefined;
   try {
     node_errors = JSON.parse(Deno.readTextFileSync(join(path, "node-errors.json")));
   } catch {
     node_errors = undefined;
   }
-  if (node_errors !== undefined) checks.push(["node-errors", () => node_errors!]);
-  checks.push(["workload", () => workload.check(history, { opts, store_path: path })]);
-  const results = await compose(checks);
+  const results = await analyzeHistory({
+    opts,
+    workload,
+    history,
+    store_path: path,
+    net_stats,
+    messages,
+    node_errors,
+  });
   Deno.writeTextFileSync(join(path, "results.json"), stringifyJson(results, 2) + "\n");
   return results;
 }

@@ -12,6 +12,7 @@
 
 import type {
   CheckResult,
+  Op,
   TestOptions,
   Validity,
   Workload,
@@ -338,25 +339,46 @@ class TestRun {
   }
 
   private async analyze(): Promise<CheckResult> {
-    const history = this.history.ops;
-    const store_path = this.store.path;
-    const checks: NamedCheck[] = [
-      ["perf", () => checkPerf(history, store_path)],
-      ["timeline", () => checkTimeline(history, store_path)],
-      ["exceptions", () => checkExceptions(history)],
-      ["stats", () => checkStats(history)],
-      ["availability", () => checkAvailability(history, this.opts.availability)],
-      ["net", () => {
-        // Like Maelstrom's net checker: the diagram is drawn here, and a failure makes net unknown.
-        this.messages.write(join(store_path, "messages.svg"));
-        return this.net_stats.result(clientOpCount(history));
-      }],
-    ];
-    if (this.issues.total > 0) checks.push(["node-errors", () => this.issues.result()]);
-    checks.push([
-      "workload",
-      () => this.workload.check(history, { opts: this.opts, store_path: this.store.path }),
-    ]);
-    return await compose(checks);
+    return await analyzeHistory({
+      opts: this.opts,
+      workload: this.workload,
+      history: this.history.ops,
+      store_path: this.store.path,
+      net_stats: this.net_stats,
+      messages: this.messages,
+      node_errors: this.issues.total > 0 ? this.issues.result() : undefined,
+    });
   }
+}
+
+/** What the checkers read: the history, the journal's statistics and diagram, node errors. */
+export interface AnalysisInput {
+  opts: TestOptions;
+  workload: Workload;
+  history: Op[];
+  store_path: string;
+  net_stats: NetStats;
+  messages: MessagesDiagram;
+  node_errors: CheckResult | undefined;
+}
+
+/** Runs every checker in Maelstrom's order (§10.1) and composes the results map. */
+export async function analyzeHistory(input: AnalysisInput): Promise<CheckResult> {
+  const { opts, history, store_path } = input;
+  const checks: NamedCheck[] = [
+    ["perf", () => checkPerf(history, store_path)],
+    ["timeline", () => checkTimeline(history, store_path)],
+    ["exceptions", () => checkExceptions(history)],
+    ["stats", () => checkStats(history)],
+    ["availability", () => checkAvailability(history, opts.availability)],
+    ["net", () => {
+      // Like Maelstrom's net checker: the diagram is drawn here, and a failure makes net unknown.
+      input.messages.write(join(store_path, "messages.svg"));
+      return input.net_stats.result(clientOpCount(history));
+    }],
+  ];
+  const node_errors = input.node_errors;
+  if (node_errors !== undefined) checks.push(["node-errors", () => node_errors]);
+  checks.push(["workload", () => input.workload.check(history, { opts, store_path })]);
+  return await compose(checks);
 }

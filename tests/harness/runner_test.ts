@@ -102,8 +102,11 @@ Deno.test("a valid echo run: results, exit code, store layout", async () => {
   assert.doesNotMatch(svg, />init/);
   assert.match(Deno.readTextFileSync(`${path}/timeline.html`), /class="op ok"/);
   // The stored run re-analyses to the same verdict.
+  await Deno.remove(`${path}/messages.svg`);
   const analyzed = await analyzeRun(path);
   assert.equal(analyzed["valid?"], true);
+  assert.deepEqual(Object.keys(analyzed), Object.keys(results), "same checkers, same order");
+  assert.match(Deno.readTextFileSync(`${path}/messages.svg`), />echo \{:echo /, "diagram redrawn");
   assert.match(formatReport(results), /\n}\n\n\nEverything looks good! ヽ\(‘ー`\)ノ$/);
 });
 
