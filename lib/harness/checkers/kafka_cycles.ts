@@ -10,7 +10,7 @@
  * kafka: a poll reads from its consumer position, not the log's end, so "read
  * an older version" is no evidence of a dependency; we keep that soundness.
  *
- * Strongly connected components are found with an iterative Tarjan; inside
+ * Strongly connected components come from Elle's iterative Tarjan; inside
  * each, a breadth-first search looks for a shortest cycle of each anomaly type
  * (G0, G1c, and their -realtime variants), with a time budget per component
  * like Elle's (`cycle-search-timeout`) and one for all components together.
@@ -19,6 +19,7 @@
  */
 
 import type { Op } from "../types.ts";
+import { tarjan } from "./elle/graph.ts";
 
 /** Edge tags. */
 export const WW = 1;
@@ -43,53 +44,7 @@ export class TaggedGraph {
 
 /** Strongly connected components with more than one vertex (self-loops never exist). */
 export function stronglyConnected(graph: TaggedGraph): number[][] {
-  const n = graph.size;
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const on_stack = new Uint8Array(n);
-  const stack: number[] = [];
-  const components: number[][] = [];
-  let counter = 0;
-  const adjacency = graph.out.map((edges) => [...edges.keys()]);
-  const cursor = new Int32Array(n);
-  for (let root = 0; root < n; root++) {
-    if (index[root] !== -1) continue;
-    const call: number[] = [root];
-    index[root] = low[root] = counter++;
-    stack.push(root);
-    on_stack[root] = 1;
-    while (call.length > 0) {
-      const v = call[call.length - 1];
-      const next = adjacency[v];
-      if (cursor[v] < next.length) {
-        const w = next[cursor[v]++];
-        if (index[w] === -1) {
-          index[w] = low[w] = counter++;
-          stack.push(w);
-          on_stack[w] = 1;
-          call.push(w);
-        } else if (on_stack[w] === 1) {
-          low[v] = Math.min(low[v], index[w]);
-        }
-        continue;
-      }
-      call.pop();
-      if (call.length > 0) {
-        const parent = call[call.length - 1];
-        low[parent] = Math.min(low[parent], low[v]);
-      }
-      if (low[v] !== index[v]) continue;
-      const component: number[] = [];
-      let w: number;
-      do {
-        w = stack.pop()!;
-        on_stack[w] = 0;
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1) components.push(component);
-    }
-  }
-  return components;
+  return tarjan(graph.out.map((edges) => [...edges.keys()]));
 }
 
 /** One anomaly type the typed search looks for. */
