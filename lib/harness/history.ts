@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Op } from "./types.ts";
+import type { Op, OpType } from "./types.ts";
 import type { Clock } from "./network.ts";
 import { stringifyJson } from "./json.ts";
 
@@ -59,4 +59,36 @@ export function formatOpLine(op: Op): string {
   const fields = [String(op.process), op.type, op.f, stringifyJson(op.value) ?? "null"];
   if (op.error !== undefined) fields.push(stringifyJson(op.error) ?? "null");
   return fields.join("\t");
+}
+
+/** A completion: an op whose type is ok, fail or info. */
+export type CompletionOp = Op & { type: Exclude<OpType, "invoke"> };
+
+/** A client invocation and its process's next completion (undefined: none in the history). */
+export interface OpPair {
+  invoke: Op;
+  completion: CompletionOp | undefined;
+}
+
+/**
+ * Pairs each client invocation with the same process's next completion, in completion order,
+ * then lists the invocations left open at the end with no completion. Nemesis ops and
+ * completions without an open invocation are skipped.
+ */
+export function pairOps(history: readonly Op[]): OpPair[] {
+  const open = new Map<number, Op>();
+  const pairs: OpPair[] = [];
+  for (const op of history) {
+    if (op.process === "nemesis") continue;
+    if (op.type === "invoke") {
+      open.set(op.process, op);
+      continue;
+    }
+    const invoke = open.get(op.process);
+    if (invoke === undefined) continue;
+    open.delete(op.process);
+    pairs.push({ invoke, completion: op as CompletionOp });
+  }
+  for (const invoke of open.values()) pairs.push({ invoke, completion: undefined });
+  return pairs;
 }

@@ -10,7 +10,8 @@
  * @module
  */
 
-import type { CheckResult, Op, Process } from "../types.ts";
+import type { CheckResult, Op } from "../types.ts";
+import { pairOps } from "../history.ts";
 import { isJsonObject, jsonEqual } from "../json_values.ts";
 
 /** How many mismatches the result lists. */
@@ -21,23 +22,20 @@ export type EchoError = ["Expected a message with :echo", unknown, "But received
 
 /** Judges echo ops: valid when every paired completion echoes its invocation's value. */
 export function checkEcho(history: readonly Op[]): CheckResult {
-  const pending = new Map<Process, Op>();
   const errors: EchoError[] = [];
   let error_count = 0;
-  for (const op of history) {
-    if (op.process === "nemesis") continue;
-    if (op.type === "invoke") {
-      pending.set(op.process, op);
-      continue;
-    }
-    const invocation = pending.get(op.process);
-    pending.delete(op.process);
-    if (invocation === undefined || op.type === "info") continue;
-    const echoed = isJsonObject(op.value) ? op.value.echo : undefined;
-    if (jsonEqual(invocation.value, echoed)) continue;
+  for (const { invoke, completion } of pairOps(history)) {
+    if (completion === undefined || completion.type === "info") continue;
+    const echoed = isJsonObject(completion.value) ? completion.value.echo : undefined;
+    if (jsonEqual(invoke.value, echoed)) continue;
     error_count++;
     if (errors.length < ERROR_LIMIT) {
-      errors.push(["Expected a message with :echo", invocation.value, "But received", op.value]);
+      errors.push([
+        "Expected a message with :echo",
+        invoke.value,
+        "But received",
+        completion.value,
+      ]);
     }
   }
   return { "valid?": error_count === 0, "errors": errors, "error-count": error_count };

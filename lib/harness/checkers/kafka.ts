@@ -18,6 +18,7 @@
  */
 
 import type { CheckResult, Op, Validity } from "../types.ts";
+import { pairOps } from "../history.ts";
 import { findCycles, linkRealtime, TaggedGraph, WR, WW } from "./kafka_cycles.ts";
 import { type MsgId, OpIndex, opMaxOffsets, type Pair } from "./kafka_ops.ts";
 
@@ -153,19 +154,11 @@ function analyse(history: Op[]): Analysis {
 
 /** Invocation index → completion, pairing ops by process. */
 function pairCompletions(history: Op[]): Map<number, Op> {
-  const open = new Map<unknown, Op>();
-  const completion = new Map<number, Op>();
-  for (const op of history) {
-    if (op.type === "invoke") {
-      open.set(op.process, op);
-      continue;
-    }
-    const invoke = open.get(op.process);
-    if (invoke === undefined) continue;
-    open.delete(op.process);
-    completion.set(invoke.index, op);
+  const completion_of = new Map<number, Op>();
+  for (const { invoke, completion } of pairOps(history)) {
+    if (completion !== undefined) completion_of.set(invoke.index, completion);
   }
-  return completion;
+  return completion_of;
 }
 
 function versionOrders(a: Analysis): Map<string, VersionOrder> {

@@ -25,6 +25,7 @@
  */
 
 import type { CheckResult, Op, Validity } from "../types.ts";
+import { pairOps } from "../history.ts";
 
 /** One client op of a single key, invocation and completion paired. */
 export interface RegisterOp {
@@ -461,7 +462,6 @@ function splitTuple(value: unknown): [unknown, unknown] | undefined {
  */
 export function registerOpsByKey(history: Op[]): Map<string, { key: unknown; ops: RegisterOp[] }> {
   const by_key = new Map<string, { key: unknown; ops: RegisterOp[] }>();
-  const open = new Map<number | string, Op>();
   const add = (invoke: Op, completion: Op | undefined) => {
     const invoked = splitTuple(invoke.value);
     if (invoked === undefined) return;
@@ -484,18 +484,7 @@ export function registerOpsByKey(history: Op[]): Map<string, { key: unknown; ops
       complete_index: type === "ok" ? completion!.index : Infinity,
     });
   };
-  for (const op of history) {
-    if (op.process === "nemesis") continue;
-    if (op.type === "invoke") {
-      open.set(op.process, op);
-      continue;
-    }
-    const invoke = open.get(op.process);
-    if (invoke === undefined) continue;
-    open.delete(op.process);
-    add(invoke, op);
-  }
-  for (const invoke of open.values()) add(invoke, undefined);
+  for (const { invoke, completion } of pairOps(history)) add(invoke, completion);
   return by_key;
 }
 

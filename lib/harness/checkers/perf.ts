@@ -24,6 +24,7 @@
 import { join } from "node:path";
 import type { CheckResult, Op, Validity } from "../types.ts";
 import { mergeValid } from "./compose.ts";
+import { pairOps } from "../history.ts";
 import { type Band, renderPlot, type Series, SHAPES } from "../viz/plot.ts";
 
 /** Latency quantiles of the graph and of the summary. */
@@ -52,23 +53,15 @@ export interface CompletedOp {
 
 /** Pairs each client invocation with its process's next completion; unfinished ops are left out. */
 export function completedOps(history: readonly Op[]): CompletedOp[] {
-  const open = new Map<number, Op>();
   const out: CompletedOp[] = [];
-  for (const op of history) {
-    if (op.process === "nemesis") continue;
-    if (op.type === "invoke") {
-      open.set(op.process, op);
-      continue;
-    }
-    const invoke = open.get(op.process);
-    if (invoke === undefined) continue;
-    open.delete(op.process);
+  for (const { invoke, completion } of pairOps(history)) {
+    if (completion === undefined) continue;
     out.push({
       f: invoke.f,
-      type: op.type,
+      type: completion.type,
       invoke_s: invoke.time / 1e9,
-      complete_s: op.time / 1e9,
-      latency_ms: (op.time - invoke.time) / 1e6,
+      complete_s: completion.time / 1e9,
+      latency_ms: (completion.time - invoke.time) / 1e6,
     });
   }
   return out;

@@ -9,6 +9,7 @@
  */
 
 import type { Op } from "../../types.ts";
+import { type CompletionOp, pairOps } from "../../history.ts";
 import { PROCESS, REALTIME, type TxnGraph } from "./graph.ts";
 
 /** One micro-op `[f, key, value]`. */
@@ -51,10 +52,9 @@ function asMops(value: unknown, where: Op): Mop[] {
 
 /** Pairs the client `txn` ops of a history into transactions, in completion order. */
 export function transactions(history: readonly Op[]): Txn[] {
-  const open = new Map<number, Op>();
   const txns: Txn[] = [];
-  const add = (invoke: Op, complete: Op) => {
-    const type = complete.type === "invoke" ? "info" : complete.type;
+  const add = (invoke: Op, complete: CompletionOp) => {
+    const type = complete.type;
     const mops = asMops(type === "ok" ? complete.value : invoke.value, complete);
     txns.push({
       id: txns.length,
@@ -65,19 +65,8 @@ export function transactions(history: readonly Op[]): Txn[] {
       final: invoke.final === true || complete.final === true,
     });
   };
-  for (const op of history) {
-    if (typeof op.process !== "number" || op.f !== "txn") continue;
-    if (op.type === "invoke") {
-      open.set(op.process, op);
-      continue;
-    }
-    const invoke = open.get(op.process);
-    if (invoke === undefined) continue;
-    open.delete(op.process);
-    add(invoke, op);
-  }
-  for (const invoke of open.values()) {
-    add(invoke, { ...invoke, type: "info", error: "never completed" });
+  for (const { invoke, completion } of pairOps(history.filter((op) => op.f === "txn"))) {
+    add(invoke, completion ?? { ...invoke, type: "info", error: "never completed" });
   }
   return txns;
 }
