@@ -6,6 +6,7 @@
  */
 
 import type { Op, OpType, Process, TestOptions } from "../../../lib/harness/types.ts";
+import { testOptions } from "./part2_options.ts";
 
 /** Builds a history with dense indices; `at(ms)` sets the time of the next ops. */
 export class TimedHistory {
@@ -75,33 +76,14 @@ export class TimedHistory {
   }
 }
 
-/** Resolved options with Maelstrom's defaults, overridable per test. */
+/** Resolved options for part-1 tests (echo, three nodes, seed 7), overridable per test. */
 export function part1Options(overrides: Partial<TestOptions> = {}): TestOptions {
-  return {
+  return testOptions({
     workload: "echo",
-    bin: "/bin/false",
-    bin_args: [],
     nodes: ["n0", "n1", "n2"],
-    time_limit_s: 10,
     rate: 5,
     concurrency: 3,
-    latency_ms: 0,
-    latency_dist: "constant",
-    nemesis: [],
-    nemesis_interval_s: 10,
-    topology: "grid",
-    availability: undefined,
-    consistency_models: ["strict-serializable"],
-    key_count: undefined,
-    max_txn_length: 4,
-    max_writes_per_key: 16,
-    test_count: 1,
-    log_stderr: false,
-    log_net_send: false,
-    log_net_recv: false,
     seed: 7,
-    final_reads: true,
-    store_dir: ".",
     ...overrides,
-  };
+  });
 }

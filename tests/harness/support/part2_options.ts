@@ -1,5 +1,5 @@
 /**
- * Test fixtures for part-2 workload tests: resolved TestOptions and a fake
+ * Test fixtures for workload tests: resolved TestOptions (shared with part 1) and a fake
  * client that answers RPCs from a handler.
  *
  * @module
