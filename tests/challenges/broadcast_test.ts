@@ -13,10 +13,7 @@ import {
 import { type Body, type Message, Node } from "../../lib/maelstrom.ts";
 import { seededRandom, SimEnv } from "../../lib/sim_env.ts";
 import { fileURLToPath } from "node:url";
-import { writeLauncher } from "../../lib/launcher.ts";
-import { parseTestArgs } from "../../lib/harness/cli.ts";
-import { runTest } from "../../lib/harness/runner.ts";
-import type { CheckResult } from "../../lib/harness/types.ts";
+import { runChallenge, section, serversMsgsPerOp } from "../support/harness_run.ts";
 
 /** Nodes on SimEnvs in lock-step, with a fixed delay per node-to-node hop. */
 class LatencyCluster {
@@ -332,30 +329,16 @@ interface RunFigures {
 
 /** Runs the challenge binary through the harness with `args` and returns the headline figures. */
 async function harnessRun(args: string[], recovery_ms: number): Promise<RunFigures> {
-  const dir = await Deno.makeTempDir({ prefix: "broadcast-test-" });
-  try {
-    const bin = `${dir}/broadcast`;
-    await writeLauncher(
-      bin,
-      fileURLToPath(new URL("../../challenges/broadcast.ts", import.meta.url)),
-    );
-    const opts = parseTestArgs(["-w", "broadcast", "--bin", bin, "--store", dir, ...args]);
-    const outcome = await runTest(opts, { recovery_ms, console: () => {} });
-    assert.ok(outcome.results, `run aborted: ${outcome.error}`);
-    const results = outcome.results;
-    const workload = results.workload as CheckResult;
-    const latencies = workload["stable-latencies"] as Record<string, number>;
-    const servers = (results.net as CheckResult).servers as Record<string, number>;
-    return {
-      valid: outcome.valid,
-      servers_msgs_per_op: servers["msgs-per-op"],
-      median_ms: latencies["0.5"],
-      max_ms: latencies["1"],
-      lost: workload["lost-count"] as number,
-    };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const outcome = await runChallenge("broadcast", ["-w", "broadcast", ...args], recovery_ms);
+  const workload = section(outcome, "workload");
+  const latencies = workload["stable-latencies"] as Record<string, number>;
+  return {
+    valid: outcome.valid,
+    servers_msgs_per_op: serversMsgsPerOp(outcome),
+    median_ms: latencies["0.5"],
+    max_ms: latencies["1"],
+    lost: workload["lost-count"] as number,
+  };
 }
 
 const FAST_3D = ["--node-count", "25", "--time-limit", "3", "--rate", "100", "--latency", "100"];

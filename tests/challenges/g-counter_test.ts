@@ -2,14 +2,11 @@
 // that serves stale states the way Maelstrom's does, plus short runs through the real harness.
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { parseTestArgs } from "../../lib/harness/cli.ts";
-import { runTest, type TestOutcome } from "../../lib/harness/runner.ts";
-import { writeLauncher } from "../../lib/launcher.ts";
 import { type CounterOptions, gCounter, parseCounterArgs } from "../../challenges/g-counter.ts";
 import type { Body, Message } from "../../lib/maelstrom.ts";
 import { Node } from "../../lib/maelstrom.ts";
 import { seededRandom, settle, SimEnv } from "../../lib/sim_env.ts";
+import { runChallenge, runSummary } from "../support/harness_run.ts";
 
 /** Maelstrom's seq-kv (services.md §4): per-requester random stale states, writes promoted. */
 class SeqKvModel {
@@ -221,35 +218,6 @@ async function randomRun(
   return { cluster, adds, acked, expected, finals };
 }
 
-/** Runs the challenge through the real harness (`maelstrom test …`) in a temporary store. */
-async function harnessRun(argv: string[], recovery_ms: number): Promise<TestOutcome> {
-  const dir = await Deno.makeTempDir({ prefix: "g-counter-harness-" });
-  try {
-    const bin = `${dir}/node`;
-    await writeLauncher(
-      bin,
-      fileURLToPath(new URL("../../challenges/g-counter.ts", import.meta.url)),
-    );
-    const opts = parseTestArgs(["--bin", bin, "--store", dir, ...argv]);
-    return await runTest(opts, { recovery_ms, console: () => {} });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** The run's verdict, with the parts of the results a failure message needs. */
-function summary(outcome: TestOutcome) {
-  assert.ok(outcome.results, `run aborted: ${outcome.error}`);
-  const results = outcome.results as Record<string, Record<string, unknown>>;
-  const net = results.net as Record<string, Record<string, number>>;
-  return {
-    valid: outcome.valid,
-    workload: results.workload,
-    servers_msgs_per_op: net.servers["msgs-per-op"],
-    ok_fraction: results.availability["ok-fraction"] as number,
-  };
-}
-
 Deno.test("an add is answered at once and reaches seq-kv within one flush interval", async () => {
   const cluster = new Cluster(["n0"], 1);
   await cluster.start();
@@ -337,7 +305,7 @@ Deno.test("parseCounterArgs accepts intervals and rejects bad values in one line
 });
 
 Deno.test("harness: g-counter with partitions is valid, exact everywhere, under 0.5 msgs/op", async () => {
-  const outcome = await harnessRun([
+  const outcome = await runChallenge("g-counter", [
     "-w",
     "g-counter",
     "--node-count",
@@ -353,7 +321,7 @@ Deno.test("harness: g-counter with partitions is valid, exact everywhere, under 
     "--seed",
     "7",
   ], 3500);
-  const s = summary(outcome);
+  const s = runSummary(outcome);
   assert.equal(s.valid, true, JSON.stringify(s));
   const finals = s.workload["final-reads"] as number[];
   assert.equal(finals.length, 3);

@@ -2,14 +2,11 @@
 // reordering, checked against the kafka checker's rules, plus short runs through the real harness.
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { parseTestArgs } from "../../lib/harness/cli.ts";
-import { runTest, type TestOutcome } from "../../lib/harness/runner.ts";
-import { writeLauncher } from "../../lib/launcher.ts";
 import { kafka, type KafkaOptions, parseKafkaArgs } from "../../challenges/kafka.ts";
 import type { Body, Message } from "../../lib/maelstrom.ts";
 import { Node } from "../../lib/maelstrom.ts";
 import { seededRandom, settle, SimEnv } from "../../lib/sim_env.ts";
+import { runChallenge, runSummary } from "../support/harness_run.ts";
 
 interface InFlight {
   due_ms: number;
@@ -205,32 +202,6 @@ async function randomRun(seed: number, steps: number, options: Partial<KafkaOpti
   return { cluster, judge, sends: next_msg - 1 };
 }
 
-/** Runs the challenge through the real harness (`maelstrom test …`) in a temporary store. */
-async function harnessRun(argv: string[], recovery_ms: number): Promise<TestOutcome> {
-  const dir = await Deno.makeTempDir({ prefix: "kafka-harness-" });
-  try {
-    const bin = `${dir}/node`;
-    await writeLauncher(bin, fileURLToPath(new URL("../../challenges/kafka.ts", import.meta.url)));
-    const opts = parseTestArgs(["--bin", bin, "--store", dir, ...argv]);
-    return await runTest(opts, { recovery_ms, console: () => {} });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** The run's verdict, with the parts of the results a failure message needs. */
-function summary(outcome: TestOutcome) {
-  assert.ok(outcome.results, `run aborted: ${outcome.error}`);
-  const results = outcome.results as Record<string, Record<string, unknown>>;
-  const net = results.net as Record<string, Record<string, number>>;
-  return {
-    valid: outcome.valid,
-    workload: results.workload,
-    servers_msgs_per_op: net.servers["msgs-per-op"],
-    ok_fraction: results.availability["ok-fraction"] as number,
-  };
-}
-
 Deno.test("one node: dense offsets, polls from an offset, commits are per-key maxima", async () => {
   const cluster = new Cluster(["n0"], 1);
   const offsets = [];
@@ -333,7 +304,7 @@ Deno.test("parseKafkaArgs accepts intervals and rejects bad values in one line",
 });
 
 Deno.test("harness: kafka on one node is valid with no server messages", async () => {
-  const outcome = await harnessRun([
+  const outcome = await runChallenge("kafka", [
     "-w",
     "kafka",
     "--node-count",
@@ -347,13 +318,13 @@ Deno.test("harness: kafka on one node is valid with no server messages", async (
     "--seed",
     "5",
   ], 200);
-  const s = summary(outcome);
+  const s = runSummary(outcome);
   assert.equal(s.valid, true, JSON.stringify(s).slice(0, 2000));
   assert.equal(s.servers_msgs_per_op, 0);
 });
 
 Deno.test("harness: kafka on two nodes with partitions is valid under 1 msg/op", async () => {
-  const outcome = await harnessRun([
+  const outcome = await runChallenge("kafka", [
     "-w",
     "kafka",
     "--node-count",
@@ -371,7 +342,7 @@ Deno.test("harness: kafka on two nodes with partitions is valid under 1 msg/op",
     "--seed",
     "6",
   ], 1000);
-  const s = summary(outcome);
+  const s = runSummary(outcome);
   assert.equal(s.valid, true, JSON.stringify(s).slice(0, 2000));
   assert.ok(s.servers_msgs_per_op < 1, `servers msgs-per-op ${s.servers_msgs_per_op}`);
   assert.ok(s.ok_fraction > 0.99, `ok fraction ${s.ok_fraction}`);

@@ -34,3 +34,13 @@ export function section(outcome: TestOutcome, name: string): Record<string, unkn
 export function serversMsgsPerOp(outcome: TestOutcome): number {
   return (section(outcome, "net").servers as Record<string, number>)["msgs-per-op"];
 }
+
+/** A run's verdict, with the parts of the results a failure message needs. */
+export function runSummary(outcome: TestOutcome) {
+  return {
+    valid: outcome.valid,
+    workload: section(outcome, "workload"),
+    servers_msgs_per_op: serversMsgsPerOp(outcome),
+    ok_fraction: section(outcome, "availability")["ok-fraction"] as number,
+  };
+}
