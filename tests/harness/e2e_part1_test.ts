@@ -5,33 +5,23 @@
 // seconds: short time limits, short nemesis intervals and a short recovery wait.
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { writeLauncher } from "../../lib/launcher.ts";
-import { runTest, type TestOutcome } from "../../lib/harness/runner.ts";
+import type { TestOutcome } from "../../lib/harness/runner.ts";
 import type { CheckResult, TestOptions } from "../../lib/harness/types.ts";
 import { part1Options } from "./support/part1_history.ts";
+import { runTestNode, workloadResult } from "./support/test_node.ts";
 
 const THREE_NODES = ["n0", "n1", "n2"];
 
-async function run(
-  node_file: string,
+function run(
+  node: string,
   overrides: Partial<TestOptions>,
   bin_args: string[] = [],
 ): Promise<TestOutcome> {
-  const dir = await Deno.makeTempDir({ prefix: "e2e-part1-" });
-  try {
-    const bin = `${dir}/node`;
-    await writeLauncher(bin, fileURLToPath(new URL(`./nodes/${node_file}`, import.meta.url)));
-    const opts = part1Options({ bin, bin_args, store_dir: dir, seed: 4242, ...overrides });
-    return await runTest(opts, { recovery_ms: 500, console: () => {} });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function workloadResult(outcome: TestOutcome): CheckResult {
-  assert.ok(outcome.results, `run aborted: ${outcome.error}`);
-  return outcome.results.workload as CheckResult;
+  return runTestNode(
+    node,
+    (bin, store_dir) => part1Options({ bin, bin_args, store_dir, seed: 4242, ...overrides }),
+    { recovery_ms: 500 },
+  );
 }
 
 function assertValid(outcome: TestOutcome): CheckResult {
@@ -53,7 +43,7 @@ function assertInvalid(outcome: TestOutcome): CheckResult {
 const partitioned: Partial<TestOptions> = { nemesis: ["partition"], nemesis_interval_s: 0.5 };
 
 Deno.test("e2e part 1: a correct echo node is valid", async () => {
-  const outcome = await run("part1_echo.ts", {
+  const outcome = await run("part1_echo", {
     workload: "echo",
     nodes: ["n0"],
     concurrency: 1,
@@ -67,7 +57,7 @@ Deno.test("e2e part 1: a correct echo node is valid", async () => {
 });
 
 Deno.test("e2e part 1: an echo node that changes the payload is invalid", async () => {
-  const outcome = await run("part1_echo.ts", {
+  const outcome = await run("part1_echo", {
     workload: "echo",
     nodes: ["n0", "n1"],
     concurrency: 2,
@@ -83,7 +73,7 @@ Deno.test("e2e part 1: an echo node that changes the payload is invalid", async 
 });
 
 Deno.test("e2e part 1: replies with an extra key are malformed: info ops with exceptions", async () => {
-  const outcome = await run("part1_echo.ts", {
+  const outcome = await run("part1_echo", {
     workload: "echo",
     nodes: ["n0"],
     concurrency: 1,
@@ -102,7 +92,7 @@ Deno.test("e2e part 1: replies with an extra key are malformed: info ops with ex
 });
 
 Deno.test("e2e part 1: local unique ids are valid and totally available under partitions", async () => {
-  const outcome = await run("part1_unique_ids.ts", {
+  const outcome = await run("part1_unique_ids", {
     workload: "unique-ids",
     nodes: THREE_NODES,
     time_limit_s: 2,
@@ -116,7 +106,7 @@ Deno.test("e2e part 1: local unique ids are valid and totally available under pa
 });
 
 Deno.test("e2e part 1: per-node counters as ids are duplicates", async () => {
-  const outcome = await run("part1_unique_ids.ts", {
+  const outcome = await run("part1_unique_ids", {
     workload: "unique-ids",
     nodes: THREE_NODES,
     time_limit_s: 2,
@@ -130,7 +120,7 @@ Deno.test("e2e part 1: per-node counters as ids are duplicates", async () => {
 });
 
 Deno.test("e2e part 1: a gossiping broadcast node is valid under partitions", async () => {
-  const outcome = await run("part1_set.ts", {
+  const outcome = await run("part1_set", {
     workload: "broadcast",
     nodes: THREE_NODES,
     time_limit_s: 3,
@@ -144,7 +134,7 @@ Deno.test("e2e part 1: a gossiping broadcast node is valid under partitions", as
 });
 
 Deno.test("e2e part 1: broadcast with a tree4 topology on 6 nodes is valid", async () => {
-  const outcome = await run("part1_set.ts", {
+  const outcome = await run("part1_set", {
     workload: "broadcast",
     nodes: ["n0", "n1", "n2", "n3", "n4", "n5"],
     concurrency: 6,
@@ -156,7 +146,7 @@ Deno.test("e2e part 1: broadcast with a tree4 topology on 6 nodes is valid", asy
 });
 
 Deno.test("e2e part 1: broadcast without relaying loses messages", async () => {
-  const outcome = await run("part1_set.ts", {
+  const outcome = await run("part1_set", {
     workload: "broadcast",
     nodes: THREE_NODES,
     time_limit_s: 2,
@@ -169,7 +159,7 @@ Deno.test("e2e part 1: broadcast without relaying loses messages", async () => {
 });
 
 Deno.test("e2e part 1: a gossiping g-set node is valid under partitions", async () => {
-  const outcome = await run("part1_set.ts", {
+  const outcome = await run("part1_set", {
     workload: "g-set",
     nodes: THREE_NODES,
     time_limit_s: 3,
@@ -181,7 +171,7 @@ Deno.test("e2e part 1: a gossiping g-set node is valid under partitions", async 
 });
 
 Deno.test("e2e part 1: a g-set that keeps adds local loses elements", async () => {
-  const outcome = await run("part1_set.ts", {
+  const outcome = await run("part1_set", {
     workload: "g-set",
     nodes: THREE_NODES,
     time_limit_s: 2,
@@ -193,7 +183,7 @@ Deno.test("e2e part 1: a g-set that keeps adds local loses elements", async () =
 
 for (const name of ["g-counter", "pn-counter"] as const) {
   Deno.test(`e2e part 1: a CRDT ${name} node is valid under partitions`, async () => {
-    const outcome = await run("part1_counter.ts", {
+    const outcome = await run("part1_counter", {
       workload: name,
       nodes: THREE_NODES,
       time_limit_s: 3,
@@ -207,7 +197,7 @@ for (const name of ["g-counter", "pn-counter"] as const) {
   });
 
   Deno.test(`e2e part 1: a ${name} node that never shares its adds loses increments`, async () => {
-    const outcome = await run("part1_counter.ts", {
+    const outcome = await run("part1_counter", {
       workload: name,
       nodes: THREE_NODES,
       time_limit_s: 2,

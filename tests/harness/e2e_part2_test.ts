@@ -4,35 +4,25 @@
 // seconds: short time limits and a short recovery wait before kafka's final phase.
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { writeLauncher } from "../../lib/launcher.ts";
-import { runTest, type TestOutcome } from "../../lib/harness/runner.ts";
-import type { CheckResult, TestOptions } from "../../lib/harness/types.ts";
+import type { TestOutcome } from "../../lib/harness/runner.ts";
+import type { TestOptions } from "../../lib/harness/types.ts";
 import { testOptions } from "./support/part2_options.ts";
+import { runTestNode, workloadResult } from "./support/test_node.ts";
 
-async function run(
-  node_file: string,
+function run(
+  node: string,
   overrides: Partial<TestOptions>,
   bin_args: string[] = [],
 ): Promise<TestOutcome> {
-  const dir = await Deno.makeTempDir({ prefix: "e2e-part2-" });
-  try {
-    const bin = `${dir}/node`;
-    await writeLauncher(bin, fileURLToPath(new URL(`./nodes/${node_file}`, import.meta.url)));
-    const opts = testOptions({ bin, bin_args, store_dir: dir, seed: 12345, ...overrides });
-    return await runTest(opts, { recovery_ms: 300, console: () => {} });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function workloadResult(outcome: TestOutcome): CheckResult {
-  assert.ok(outcome.results, `run aborted: ${outcome.error}`);
-  return outcome.results.workload as CheckResult;
+  return runTestNode(
+    node,
+    (bin, store_dir) => testOptions({ bin, bin_args, store_dir, seed: 12345, ...overrides }),
+    { recovery_ms: 300 },
+  );
 }
 
 Deno.test("e2e: a correct single-node kafka log passes", async () => {
-  const outcome = await run("kafka_log.ts", {
+  const outcome = await run("kafka_log", {
     workload: "kafka",
     nodes: ["n0"],
     concurrency: 2,
@@ -46,7 +36,7 @@ Deno.test("e2e: a correct single-node kafka log passes", async () => {
 });
 
 Deno.test("e2e: kafka offsets numbered per node on 2 nodes are duplicates/inconsistent", async () => {
-  const outcome = await run("kafka_log.ts", {
+  const outcome = await run("kafka_log", {
     workload: "kafka",
     nodes: ["n0", "n1"],
     concurrency: 4,
@@ -64,7 +54,7 @@ Deno.test("e2e: kafka offsets numbered per node on 2 nodes are duplicates/incons
 });
 
 Deno.test("e2e: a correct single-node lin-kv register passes", async () => {
-  const outcome = await run("linkv_register.ts", {
+  const outcome = await run("linkv_register", {
     workload: "lin-kv",
     nodes: ["n0"],
     concurrency: 2,
@@ -77,7 +67,7 @@ Deno.test("e2e: a correct single-node lin-kv register passes", async () => {
 });
 
 Deno.test("e2e: lin-kv reads from stale followers on 3 nodes are not linearizable", async () => {
-  const outcome = await run("linkv_register.ts", {
+  const outcome = await run("linkv_register", {
     workload: "lin-kv",
     nodes: ["n0", "n1", "n2"],
     concurrency: 6,
@@ -93,7 +83,7 @@ Deno.test("e2e: lin-kv reads from stale followers on 3 nodes are not linearizabl
 });
 
 Deno.test("e2e: a leader-only lin-kv on 3 nodes stays linearizable under partitions", async () => {
-  const outcome = await run("linkv_register.ts", {
+  const outcome = await run("linkv_register", {
     workload: "lin-kv",
     nodes: ["n0", "n1", "n2"],
     concurrency: 6,

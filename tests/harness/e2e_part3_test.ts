@@ -4,19 +4,9 @@
 // violates, naming the anomaly (with a cycle where the anomaly is one).
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { parseTestArgs } from "../../lib/harness/cli.ts";
-import { runTest } from "../../lib/harness/runner.ts";
-import { writeLauncher } from "../../lib/launcher.ts";
 import type { CheckResult, Validity } from "../../lib/harness/types.ts";
-
-const dir = Deno.makeTempDirSync({ prefix: "e2e-part3-" });
-
-async function bin(node: string): Promise<string> {
-  const path = `${dir}/${node}`;
-  await writeLauncher(path, fileURLToPath(new URL(`./nodes/${node}.ts`, import.meta.url)));
-  return path;
-}
+import { runTestNode, workloadResult } from "./support/test_node.ts";
 
 interface Run {
   valid: Validity;
@@ -24,10 +14,12 @@ interface Run {
 }
 
 async function run(node: string, args: string[]): Promise<Run> {
-  const opts = parseTestArgs([...args, "--bin", await bin(node), "--store", dir]);
-  const outcome = await runTest(opts, { recovery_ms: 500, console: () => {} });
-  assert.ok(outcome.results, `run aborted: ${outcome.error}`);
-  return { valid: outcome.valid, workload: outcome.results.workload as CheckResult };
+  const outcome = await runTestNode(
+    node,
+    (bin, store_dir) => parseTestArgs([...args, "--bin", bin, "--store", store_dir]),
+    { recovery_ms: 500 },
+  );
+  return { valid: outcome.valid, workload: workloadResult(outcome) };
 }
 
 function anomalyTypes(result: CheckResult): string[] {

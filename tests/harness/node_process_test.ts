@@ -2,19 +2,12 @@
 // integers both ways, envelope validation, crash reports, stderr logs.
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { writeLauncher } from "../../lib/launcher.ts";
 import { Rng } from "../../lib/harness/rng.ts";
 import { type NetMessage, Network } from "../../lib/harness/network.ts";
 import { type NodeIssue, NodeProcess, validateEnvelope } from "../../lib/harness/node_process.ts";
+import { nodeLauncher } from "./support/test_node.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "node-process-test-" });
-
-async function launcher(name: string): Promise<string> {
-  const bin = `${dir}/${name}`;
-  await writeLauncher(bin, fileURLToPath(new URL(`./nodes/${name}.ts`, import.meta.url)));
-  return bin;
-}
 
 async function waitFor(cond: () => boolean, timeout_ms = 10_000): Promise<void> {
   const start = Date.now();
@@ -56,7 +49,7 @@ Deno.test("envelope validation is strict", () => {
 });
 
 Deno.test("integers beyond 2^53 stay exact and distinct, both ways", async () => {
-  const bin = await launcher("harness_big_ids");
+  const bin = await nodeLauncher(dir, "harness_big_ids");
   const net = new Network({ latency_ms: 0, latency_dist: "constant", rng: new Rng(1) });
   const sent: NetMessage[] = [];
   const issues: NodeIssue[] = [];
@@ -88,7 +81,7 @@ Deno.test("integers beyond 2^53 stay exact and distinct, both ways", async () =>
 });
 
 Deno.test("a crash is reported with exit code and stderr tail; stop() is prompt", async () => {
-  const bin = await launcher("harness_crash");
+  const bin = await nodeLauncher(dir, "harness_crash");
   const issues: NodeIssue[] = [];
   const net = new Network({ latency_ms: 0, latency_dist: "constant", rng: new Rng(1) });
   const proc = NodeProcess.start({
@@ -119,7 +112,7 @@ Deno.test("a crash is reported with exit code and stderr tail; stop() is prompt"
 });
 
 Deno.test("a node that never answers is killed within the bound", async () => {
-  const bin = await launcher("harness_hang");
+  const bin = await nodeLauncher(dir, "harness_hang");
   const proc = NodeProcess.start({
     id: "n0",
     bin,

@@ -3,22 +3,16 @@
 // node, init hang, crash, garbage output, nemesis with a final phase.
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { writeLauncher } from "../../lib/launcher.ts";
 import { parseTestArgs } from "../../lib/harness/cli.ts";
 import { type RunnerOptions, runTest } from "../../lib/harness/runner.ts";
 import { readJsonl } from "../../lib/harness/store.ts";
 import type { Op, Workload, WorkloadFactory } from "../../lib/harness/types.ts";
 import { createEchoWorkload } from "./fixtures/echo_workload.ts";
 import { analyzeRun, formatReport, main } from "../../lib/harness/main.ts";
+import { nodeLauncher } from "./support/test_node.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "runner-test-" });
-
-async function launcher(name: string, script = `./nodes/${name}.ts`): Promise<string> {
-  const bin = `${dir}/${name}`;
-  await writeLauncher(bin, fileURLToPath(new URL(script, import.meta.url)));
-  return bin;
-}
+const ECHO_CHALLENGE = new URL("../../challenges/echo.ts", import.meta.url);
 
 const quiet: RunnerOptions = { workload_factory: createEchoWorkload, console: () => {} };
 
@@ -27,7 +21,7 @@ function args(bin: string, extra: string[] = []): string[] {
 }
 
 Deno.test("a valid echo run: results, exit code, store layout", async () => {
-  const bin = await launcher("echo", "../../challenges/echo.ts");
+  const bin = await nodeLauncher(dir, "echo", ECHO_CHALLENGE);
   const opts = parseTestArgs(args(bin, ["--node-count", "2", "--time-limit", "2", "--rate", "50"]));
   const outcome = await runTest(opts, quiet);
   assert.equal(outcome.exit_code, 0, JSON.stringify(outcome.results));
@@ -111,7 +105,7 @@ Deno.test("a valid echo run: results, exit code, store layout", async () => {
 });
 
 Deno.test("nodes reach the services; server traffic is counted", async () => {
-  const bin = await launcher("harness_kv_echo");
+  const bin = await nodeLauncher(dir, "harness_kv_echo");
   const opts = parseTestArgs(
     args(bin, ["--node-count", "1", "--time-limit", "1", "--rate", "20", "--latency", "2"]),
   );
@@ -122,7 +116,7 @@ Deno.test("nodes reach the services; server traffic is counted", async () => {
 });
 
 Deno.test("a node that never answers init aborts the run with exit 255, naming it", async () => {
-  const bin = await launcher("harness_hang");
+  const bin = await nodeLauncher(dir, "harness_hang");
   const opts = parseTestArgs(args(bin, ["--node-count", "2", "--time-limit", "1"]));
   const start = Date.now();
   const outcome = await runTest(opts, { ...quiet, init_timeout_ms: 500 });
@@ -134,7 +128,7 @@ Deno.test("a node that never answers init aborts the run with exit 255, naming i
 });
 
 Deno.test("a crash is reported in the results and makes the test invalid", async () => {
-  const bin = await launcher("harness_crash");
+  const bin = await nodeLauncher(dir, "harness_crash");
   const opts = parseTestArgs(args(bin, ["--node-count", "1", "--time-limit", "1", "--rate", "10"]));
   const short_timeout: WorkloadFactory = (ctx) => {
     const workload = createEchoWorkload(ctx);
@@ -155,7 +149,7 @@ Deno.test("a crash is reported in the results and makes the test invalid", async
 });
 
 Deno.test("malformed output is reported, invalidates, and reading goes on", async () => {
-  const bin = await launcher("harness_garbage");
+  const bin = await nodeLauncher(dir, "harness_garbage");
   const opts = parseTestArgs(args(bin, ["--node-count", "1", "--time-limit", "1", "--rate", "20"]));
   const outcome = await runTest(opts, quiet);
   assert.equal(outcome.valid, false);
@@ -170,7 +164,7 @@ Deno.test("malformed output is reported, invalidates, and reading goes on", asyn
 });
 
 Deno.test("nemesis and final phase: heal, recovery, final ops flagged", async () => {
-  const bin = await launcher("echo", "../../challenges/echo.ts");
+  const bin = await nodeLauncher(dir, "echo", ECHO_CHALLENGE);
   const base = createEchoWorkload;
   const with_final: WorkloadFactory = (ctx) => {
     const workload: Workload = base(ctx);
