@@ -13,17 +13,12 @@ import type { WorkloadFactory } from "../types.ts";
 import { checkElle } from "../checkers/elle/check.ts";
 import { validateModels } from "../checkers/elle/models.ts";
 import type { Mop } from "../checkers/elle/history.ts";
-import { DEFAULT_KEY_COUNT, invokeTxn, TXN_RPC_TIMEOUT_MS, TxnGenerator } from "./txn_common.ts";
+import { invokeTxn, TXN_RPC_TIMEOUT_MS, TxnGenerator, txnGenOptions } from "./txn_common.ts";
 
 /** Builds the txn-list-append workload for one test. */
 export const createWorkload: WorkloadFactory = ({ opts, rng }) => {
   validateModels(opts.consistency_models);
-  const gen_opts = {
-    key_count: opts.key_count ?? DEFAULT_KEY_COUNT,
-    max_txn_length: opts.max_txn_length,
-    max_writes_per_key: opts.max_writes_per_key,
-    write_f: "append" as const,
-  };
+  const gen_opts = txnGenOptions(opts, "append");
   // Validate options now, so a bad flag fails before any node starts.
   new TxnGenerator(gen_opts, rng.fork("txn-list-append-validate"));
   return {

@@ -20,7 +20,7 @@ import type { FinalPhase, Workload, WorkloadFactory } from "../types.ts";
 import { checkElle, rwRegisterVerdict } from "../checkers/elle/check.ts";
 import { validateModels } from "../checkers/elle/models.ts";
 import type { Mop } from "../checkers/elle/history.ts";
-import { DEFAULT_KEY_COUNT, invokeTxn, TXN_RPC_TIMEOUT_MS, TxnGenerator } from "./txn_common.ts";
+import { invokeTxn, TXN_RPC_TIMEOUT_MS, TxnGenerator, txnGenOptions } from "./txn_common.ts";
 
 /** Keys read per final-phase txn. */
 export const FINAL_READ_BATCH = 32;
@@ -32,12 +32,7 @@ export const FINAL_PHASE_LIMIT_MS = 60_000;
 /** Builds the txn-rw-register workload for one test. */
 export const createWorkload: WorkloadFactory = ({ opts, rng }) => {
   validateModels(opts.consistency_models);
-  const gen_opts = {
-    key_count: opts.key_count ?? DEFAULT_KEY_COUNT,
-    max_txn_length: opts.max_txn_length,
-    max_writes_per_key: opts.max_writes_per_key,
-    write_f: "w" as const,
-  };
+  const gen_opts = txnGenOptions(opts, "w");
   let generator = new TxnGenerator(gen_opts, rng.fork("txn-rw-register"));
   const final_reads = opts.final_reads !== false;
 

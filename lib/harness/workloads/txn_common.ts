@@ -12,6 +12,7 @@ import {
   MalformedResponse,
   type OpGenerator,
   type OpSpec,
+  type TestOptions,
   type WorkloadClient,
 } from "../types.ts";
 import type { Rng } from "../rng.ts";
@@ -33,6 +34,16 @@ export interface TxnGenOptions {
   max_writes_per_key: number;
   /** The write micro-op: "w" for registers, "append" for lists. */
   write_f: "w" | "append";
+}
+
+/** A txn workload's generator parameters from the test's options (`--key-count` defaults to 10). */
+export function txnGenOptions(opts: TestOptions, write_f: "w" | "append"): TxnGenOptions {
+  return {
+    key_count: opts.key_count ?? DEFAULT_KEY_COUNT,
+    max_txn_length: opts.max_txn_length,
+    max_writes_per_key: opts.max_writes_per_key,
+    write_f,
+  };
 }
 
 /** Throws a one-line error for a bad generator option. */
