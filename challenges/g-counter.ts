@@ -35,8 +35,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { KV, Node, RPCError } from "../lib/maelstrom.ts";
+import { KV, Node, parseDurationArgs, RPCError } from "../lib/maelstrom.ts";
 
 /** Tuning knobs; every one is a bound on time or memory. */
 export interface CounterOptions {
@@ -180,34 +179,12 @@ export function gCounter(node: Node, options: Partial<CounterOptions> = {}): Nod
 
 /** Parses the binary's arguments into options; throws with a one-line message on bad input. */
 export function parseCounterArgs(args: string[]): Partial<CounterOptions> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      "flush-interval-ms": { type: "string" },
-      "gossip-interval-ms": { type: "string" },
-      "heartbeat-interval-ms": { type: "string" },
-      "silence-ms": { type: "string" },
-    },
-  });
-  const options: Partial<CounterOptions> = {};
-  const fields = {
+  return parseDurationArgs(args, {
     "flush-interval-ms": "flush_interval_ms",
     "gossip-interval-ms": "gossip_interval_ms",
     "heartbeat-interval-ms": "heartbeat_interval_ms",
     "silence-ms": "silence_ms",
-  } as const;
-  for (const [flag, field] of Object.entries(fields)) {
-    const text = values[flag as keyof typeof fields];
-    if (text === undefined) continue;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1 || value > 60_000) {
-      throw new Error(`--${flag} must be an integer in 1..60000 ms, got "${text}"`);
-    }
-    options[field] = value;
-  }
-  return options;
+  });
 }
 
 if (import.meta.main) {

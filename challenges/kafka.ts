@@ -43,8 +43,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { type Message, Node, RPCError } from "../lib/maelstrom.ts";
+import { type Message, Node, parseDurationArgs, RPCError } from "../lib/maelstrom.ts";
 
 /** Tuning knobs; every one is a bound on time or size. */
 export interface KafkaOptions {
@@ -313,23 +312,7 @@ function lowerBound(values: number[], target: number): number {
 
 /** Parses the binary's arguments into options; throws with a one-line message on bad input. */
 export function parseKafkaArgs(args: string[]): Partial<KafkaOptions> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: { "tick-ms": { type: "string" }, "resend-ms": { type: "string" } },
-  });
-  const options: Partial<KafkaOptions> = {};
-  for (const [flag, field] of [["tick-ms", "tick_ms"], ["resend-ms", "resend_ms"]] as const) {
-    const text = values[flag];
-    if (text === undefined) continue;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1 || value > 60_000) {
-      throw new Error(`--${flag} must be an integer in 1..60000 ms, got "${text}"`);
-    }
-    options[field] = value;
-  }
-  return options;
+  return parseDurationArgs(args, { "tick-ms": "tick_ms", "resend-ms": "resend_ms" });
 }
 
 if (import.meta.main) {

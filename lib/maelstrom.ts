@@ -7,13 +7,16 @@
  *
  * The surface is deliberately small, like Maelstrom's Go library:
  * `Node` (`on`, `reply`, `send`, `rpc`, `run`), `RPCError` with Maelstrom's
- * error codes, and the `KV` / `TSO` clients for the built-in services.
+ * error codes, and the `KV` / `TSO` clients for the built-in services; plus
+ * `parseDurationArgs` for a node binary's millisecond flags.
  *
  * Clock, timers, randomness and output come from an injectable `Env`, so
  * tests drive a node in-process without sleeping (see `lib/sim_env.ts`).
  *
  * @module
  */
+
+import { parseArgs } from "node:util";
 
 /** A message body: `type` plus free-form fields. */
 export interface Body {
@@ -462,4 +465,35 @@ export class TSO {
     const body = await this.node.rpc("lin-tso", { type: "ts" }, { timeout_ms: this.timeout_ms });
     return body.ts as number;
   }
+}
+
+/** Largest value `parseDurationArgs` accepts: one minute. */
+export const MAX_DURATION_ARG_MS = 60_000;
+
+/**
+ * Parses a node binary's millisecond flags (`--tick-ms 100`): `fields` maps each flag name to
+ * the option field it sets. Each value must be an integer in 1..60000; an unknown flag, a
+ * positional argument or a bad value throws a one-line error naming it.
+ */
+export function parseDurationArgs<F extends string>(
+  args: string[],
+  fields: Readonly<Record<string, F>>,
+): Partial<Record<F, number>> {
+  const flags = Object.fromEntries(
+    Object.keys(fields).map((flag) => [flag, { type: "string" as const }]),
+  );
+  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: flags });
+  const options: Partial<Record<F, number>> = {};
+  for (const [flag, field] of Object.entries(fields)) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > MAX_DURATION_ARG_MS) {
+      throw new Error(
+        `--${flag} must be an integer in 1..${MAX_DURATION_ARG_MS} ms, got "${text}"`,
+      );
+    }
+    options[field] = value;
+  }
+  return options;
 }

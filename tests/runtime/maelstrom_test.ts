@@ -1,7 +1,15 @@
 // Tests of the node runtime (lib/maelstrom.ts) with injected I/O and a manual clock.
 
 import assert from "node:assert/strict";
-import { ERROR_REGISTRY, KV, type Message, Node, RPCError, TSO } from "../../lib/maelstrom.ts";
+import {
+  ERROR_REGISTRY,
+  KV,
+  type Message,
+  Node,
+  parseDurationArgs,
+  RPCError,
+  TSO,
+} from "../../lib/maelstrom.ts";
 import { settle, SimEnv } from "../../lib/sim_env.ts";
 
 function msg(src: string, dest: string, body: Message["body"]): string {
@@ -230,4 +238,18 @@ Deno.test("KV client speaks the service protocol", async () => {
   assert.equal(out.dest, "lin-tso");
   node.handleLine(msg("lin-tso", "n1", { type: "ts_ok", ts: 41, in_reply_to: out.body.msg_id }));
   assert.equal(await tso, 41);
+});
+
+Deno.test("parseDurationArgs: integers in 1..60000 ms set their fields; anything else throws", () => {
+  const fields = { "tick-ms": "tick_ms", "idle-ms": "idle_ms" } as const;
+  assert.deepEqual(parseDurationArgs([], fields), {});
+  assert.deepEqual(parseDurationArgs(["--tick-ms", "1", "--idle-ms=60000"], fields), {
+    tick_ms: 1,
+    idle_ms: 60000,
+  });
+  assert.throws(() => parseDurationArgs(["--tick-ms", "60001"], fields), /--tick-ms .*"60001"/);
+  assert.throws(() => parseDurationArgs(["--idle-ms", "2.5"], fields), /--idle-ms .*"2.5"/);
+  assert.throws(() => parseDurationArgs(["--tick-ms", "0"], fields), /got "0"/);
+  assert.throws(() => parseDurationArgs(["--other-ms", "5"], fields), /other-ms/);
+  assert.throws(() => parseDurationArgs(["5"], fields));
 });
