@@ -3,7 +3,10 @@
 
 import { checkLinearizable } from "../lib/harness/checkers/linearizable.ts";
 import { checkKafka } from "../lib/harness/checkers/kafka.ts";
-import { generateLinKvHistory } from "../tests/harness/support/linkv_history.ts";
+import {
+  appendWriteAfterEnd,
+  generateLinKvHistory,
+} from "../tests/harness/support/linkv_history.ts";
 import { generateKafkaHistory } from "../tests/harness/support/kafka_history.ts";
 
 // 60 s at 100 ops/s, 10 clients; every other 10 s, 4 clients are cut off and their writes and
@@ -35,17 +38,7 @@ const linkv_invalid = structuredClone(linkv_one_key);
 {
   const reads = linkv_invalid.filter((op) => op.type === "ok" && op.f === "read");
   reads[Math.floor(reads.length * 0.9)].value = [0, 9];
-  const last = linkv_invalid[linkv_invalid.length - 1];
-  for (const type of ["invoke", "ok"] as const) {
-    linkv_invalid.push({
-      index: linkv_invalid.length,
-      time: last.time + 1,
-      type,
-      process: 99,
-      f: "write",
-      value: [0, 9],
-    });
-  }
+  appendWriteAfterEnd(linkv_invalid, [0, 9]);
 }
 // 20 s at 1000 ops/s, 4 clients (2 nodes × 2n), Jepsen's generator and a correct log server.
 const kafka = await generateKafkaHistory({

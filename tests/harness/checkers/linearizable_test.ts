@@ -8,7 +8,7 @@ import {
   registerOpsByKey,
 } from "../../../lib/harness/checkers/linearizable.ts";
 import { HistoryBuilder } from "../support/history_builder.ts";
-import { generateLinKvHistory } from "../support/linkv_history.ts";
+import { appendWriteAfterEnd, generateLinKvHistory } from "../support/linkv_history.ts";
 
 function keyOf(result: ReturnType<typeof checkLinearizable>, key = 0): KeyResult {
   return (result.results as Record<string, KeyResult>)[String(key)];
@@ -225,17 +225,7 @@ Deno.test("a corrupted generated history is rejected", () => {
   const reads = history.filter((op) => op.type === "ok" && op.f === "read");
   const victim = reads[Math.floor(reads.length / 2)];
   victim.value = [0, 9];
-  const last = history[history.length - 1];
-  for (const type of ["invoke", "ok"] as const) {
-    history.push({
-      index: history.length,
-      time: last.time + 1,
-      type,
-      process: 99,
-      f: "write",
-      value: [0, 9],
-    });
-  }
+  appendWriteAfterEnd(history, [0, 9]);
   const key = keyOf(checkLinearizable(history));
   assert.equal(key["valid?"], false);
   assert.equal(key.op?.index, victim.index);
@@ -249,17 +239,7 @@ Deno.test("an impossible read amid many pending info ops is found, not left unkn
   const victim = reads[Math.floor(reads.length * 0.8)];
   assert.ok(history.filter((op) => op.type === "info" && op.index < victim.index).length > 8);
   victim.value = [0, 9];
-  const last = history[history.length - 1];
-  for (const type of ["invoke", "ok"] as const) {
-    history.push({
-      index: history.length,
-      time: last.time + 1,
-      type,
-      process: 99,
-      f: "write",
-      value: [0, 9],
-    });
-  }
+  appendWriteAfterEnd(history, [0, 9]);
   const key = keyOf(checkLinearizable(history, { time_limit_ms: 10_000 }));
   assert.equal(key["valid?"], false);
   assert.equal(key.op?.index, victim.index);

@@ -155,3 +155,18 @@ function applyEffect(registers: Map<number, unknown>, sim: SimOp): SimOp["result
   registers.set(sim.key, to);
   return { type: "ok", value: sim.arg };
 }
+
+/** Appends an ok write of `value` by a fresh process (99), invoked after the history's last op. */
+export function appendWriteAfterEnd(history: Op[], value: unknown): void {
+  const last = history[history.length - 1];
+  for (const type of ["invoke", "ok"] as const) {
+    history.push({
+      index: history.length,
+      time: last.time + 1,
+      type,
+      process: 99,
+      f: "write",
+      value,
+    });
+  }
+}
