@@ -52,3 +52,24 @@ export function pushAt<K, K2, V>(map: Map<K, Map<K2, V[]>>, a: K, b: K2, value: 
   if (list === undefined) m.set(b, [value]);
   else list.push(value);
 }
+
+/**
+ * Reports a lost-update for every (key, value) that two or more ok txns read and then wrote:
+ * `groups` maps key → value read (both as `keyOf` text) → txn ids.
+ */
+export function addLostUpdates(
+  groups: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>,
+  txns: readonly Txn[],
+  anomalies: Map<string, unknown[]>,
+): void {
+  for (const [key, by_value] of groups) {
+    for (const [value, ids] of by_value) {
+      if (ids.length < 2) continue;
+      addCase(anomalies, "lost-update", {
+        key: JSON.parse(key),
+        value: JSON.parse(value),
+        txns: ids.map((id) => txnCase(txns[id])),
+      });
+    }
+  }
+}

@@ -14,7 +14,7 @@
 
 import { RW, TxnGraph, WR, WW } from "./graph.ts";
 import { keyOf, type Mop, type Txn } from "./history.ts";
-import { addCase, type Inference, inner, pushAt, txnCase } from "./inference.ts";
+import { addCase, addLostUpdates, type Inference, inner, pushAt, txnCase } from "./inference.ts";
 
 /** The initial, empty state of a key in the version order. */
 const INIT = "\u0000init";
@@ -297,14 +297,5 @@ function lostUpdates(txns: readonly Txn[], anomalies: Map<string, unknown[]>): v
       if (appended.has(key)) pushAt(groups, key, keyOf(list), txn.id);
     }
   }
-  for (const [key, by_value] of groups) {
-    for (const [value, ids] of by_value) {
-      if (ids.length < 2) continue;
-      addCase(anomalies, "lost-update", {
-        key: JSON.parse(key),
-        value: JSON.parse(value),
-        txns: ids.map((id) => txnCase(txns[id])),
-      });
-    }
-  }
+  addLostUpdates(groups, txns, anomalies);
 }

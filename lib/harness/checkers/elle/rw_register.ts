@@ -41,7 +41,7 @@
 
 import { RW, tarjan, TxnGraph, WR, WW } from "./graph.ts";
 import { keyOf, type Txn } from "./history.ts";
-import { addCase, type Inference, inner, pushAt, txnCase } from "./inference.ts";
+import { addCase, addLostUpdates, type Inference, inner, pushAt, txnCase } from "./inference.ts";
 
 /** Options of the rw-register inference. */
 export interface RwRegisterOptions {
@@ -269,16 +269,7 @@ function lostUpdates(
       if (ext.writes.has(key)) pushAt(groups, key, keyOf(v), txn.id);
     }
   }
-  for (const [key, by_value] of groups) {
-    for (const [value, ids] of by_value) {
-      if (ids.length < 2) continue;
-      addCase(anomalies, "lost-update", {
-        key: JSON.parse(key),
-        value: JSON.parse(value),
-        txns: ids.map((id) => txnCase(txns[id])),
-      });
-    }
-  }
+  addLostUpdates(groups, txns, anomalies);
 }
 
 const NULL = "null";
