@@ -176,3 +176,18 @@ Deno.test("list-append: garbage elements are invalid", () => {
   assert.equal(result["valid?"], false);
   assert.ok(types(result).includes("garbage-read"));
 });
+
+Deno.test("list-append: two txns that read the same list and append to it are a lost update", () => {
+  const h = new HistoryBuilder()
+    .txn(0, [["append", "x", 1]])
+    .begin(1, [["r", "x", [1]], ["append", "x", 2]])
+    .begin(2, [["r", "x", [1]], ["append", "x", 3]])
+    .end(1).end(2);
+  const result = check(h.ops, ["repeatable-read"]);
+  assert.equal(result["valid?"], false);
+  assert.ok(types(result).includes("lost-update"), JSON.stringify(types(result)));
+  const cases = (result.anomalies as Record<string, { key: unknown; value: unknown }[]>)[
+    "lost-update"
+  ];
+  assert.deepEqual(cases.map(({ key, value }) => [key, value]), [["x", [1]]]);
+});
