@@ -108,28 +108,31 @@ export interface StoreReading {
   problems: string[];
 }
 
+/** How one kind of store names and encodes its results and history. */
+interface StoreFormat {
+  results_file: string;
+  history_file: string;
+  parseResults(text: string): unknown;
+  parseHistory(text: string): Iterable<HistoryOp>;
+}
+
+const EMBEDDED_STORE: StoreFormat = {
+  results_file: "results.json",
+  history_file: "history.jsonl",
+  parseResults: (text) => JSON.parse(text),
+  parseHistory: (text) => jsonLines(text),
+};
+
+const MAELSTROM_STORE: StoreFormat = {
+  results_file: "results.edn",
+  history_file: "history.edn",
+  parseResults: (text) => parseEdn(text),
+  parseHistory: (text) => parseEdnForms(text) as unknown as HistoryOp[],
+};
+
 /** Reads an embedded-harness store directory (`results.json`, `history.jsonl`, `test.json`). */
 export async function readEmbeddedStore(store_path: string): Promise<StoreReading> {
-  const reading: StoreReading = { figures: {}, failing: [], problems: [] };
-  const results = await readText(`${store_path}/results.json`, reading);
-  if (results !== undefined) {
-    try {
-      const parsed = JSON.parse(results);
-      reading.validity = resultValidity(parsed);
-      reading.failing = failingCheckers(parsed);
-      Object.assign(reading.figures, resultFigures(parsed));
-    } catch (error) {
-      reading.problems.push(`results.json: ${(error as Error).message}`);
-    }
-  }
-  const history = await readText(`${store_path}/history.jsonl`, reading);
-  if (history !== undefined) {
-    try {
-      Object.assign(reading.figures, latencyFigures(jsonLines(history)));
-    } catch (error) {
-      reading.problems.push(`history.jsonl: ${(error as Error).message}`);
-    }
-  }
+  const reading = await readStore(store_path, EMBEDDED_STORE);
   const test = await readText(`${store_path}/test.json`, reading, { optional: true });
   if (test !== undefined) {
     try {
@@ -141,28 +144,30 @@ export async function readEmbeddedStore(store_path: string): Promise<StoreReadin
 }
 
 /** Reads a real Maelstrom store directory (`results.edn`, `history.edn`). */
-export async function readMaelstromStore(store_path: string): Promise<StoreReading> {
+export function readMaelstromStore(store_path: string): Promise<StoreReading> {
+  return readStore(store_path, MAELSTROM_STORE);
+}
+
+/** Validity, failing checkers and figures from a store's results and history files. */
+async function readStore(store_path: string, format: StoreFormat): Promise<StoreReading> {
   const reading: StoreReading = { figures: {}, failing: [], problems: [] };
-  const results = await readText(`${store_path}/results.edn`, reading);
+  const results = await readText(`${store_path}/${format.results_file}`, reading);
   if (results !== undefined) {
     try {
-      const parsed = parseEdn(results);
+      const parsed = format.parseResults(results);
       reading.validity = resultValidity(parsed);
       reading.failing = failingCheckers(parsed);
       Object.assign(reading.figures, resultFigures(parsed));
     } catch (error) {
-      reading.problems.push(`results.edn: ${(error as Error).message}`);
+      reading.problems.push(`${format.results_file}: ${(error as Error).message}`);
     }
   }
-  const history = await readText(`${store_path}/history.edn`, reading);
+  const history = await readText(`${store_path}/${format.history_file}`, reading);
   if (history !== undefined) {
     try {
-      Object.assign(
-        reading.figures,
-        latencyFigures(parseEdnForms(history) as unknown as HistoryOp[]),
-      );
+      Object.assign(reading.figures, latencyFigures(format.parseHistory(history)));
     } catch (error) {
-      reading.problems.push(`history.edn: ${(error as Error).message}`);
+      reading.problems.push(`${format.history_file}: ${(error as Error).message}`);
     }
   }
   return reading;
