@@ -5,11 +5,11 @@
  * @module
  */
 
-import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { writeLauncher } from "../../../lib/launcher.ts";
 import { type RunnerOptions, runTest, type TestOutcome } from "../../../lib/harness/runner.ts";
 import type { CheckResult, TestOptions } from "../../../lib/harness/types.ts";
+import { section } from "../../support/harness_run.ts";
 
 /** Writes the executable `${dir}/<node>` that runs tests/harness/nodes/<node>.ts (or `script`). */
 export async function nodeLauncher(dir: string, node: string, script?: URL): Promise<string> {
@@ -39,6 +39,5 @@ export async function runTestNode(
 
 /** The workload's result of a run that reached its checkers. */
 export function workloadResult(outcome: TestOutcome): CheckResult {
-  assert.ok(outcome.results, `run aborted: ${outcome.error}`);
-  return outcome.results.workload as CheckResult;
+  return section(outcome, "workload") as CheckResult;
 }
