@@ -31,13 +31,18 @@ export class HarnessClient implements WorkloadClient {
   private waiting: Waiting | undefined;
   private closed = false;
 
-  constructor(private readonly net: Network, readonly node: string) {
+  /** `default_timeout_ms` applies when `rpc` is given no timeout (the workload's own, e.g. lin-kv's). */
+  constructor(
+    private readonly net: Network,
+    readonly node: string,
+    private readonly default_timeout_ms = DEFAULT_RPC_TIMEOUT_MS,
+  ) {
     this.id = net.nextClientId();
     net.register(this.id, (message) => this.receive(message));
   }
 
   /** Sends `body` with the next msg_id and resolves with the matching reply. */
-  rpc(body: Body, timeout_ms = DEFAULT_RPC_TIMEOUT_MS): Promise<Body> {
+  rpc(body: Body, timeout_ms = this.default_timeout_ms): Promise<Body> {
     if (this.closed) return Promise.reject(new Error(`client ${this.id} is closed`));
     if (this.waiting !== undefined) {
       return Promise.reject(new Error(`client ${this.id} already has a request outstanding`));

@@ -240,7 +240,7 @@ class TestRun {
     this.history.begin();
     this.log("Relative time begins now");
     await Promise.all(this.opts.nodes.map(async (node) => {
-      const client = new HarnessClient(this.net, node);
+      const client = new HarnessClient(this.net, node, this.workload.rpc_timeout_ms);
       this.setup_clients.push(client);
       try {
         await this.workload.setup?.(client as WorkloadClient);
@@ -310,7 +310,7 @@ class TestRun {
       clock: this.clock,
       rng: this.rng.fork("scheduler"),
       history: this.history,
-      openClient: (node) => new HarnessClient(this.net, node),
+      openClient: (node) => new HarnessClient(this.net, node, this.workload.rpc_timeout_ms),
       nemesis: nemesis === undefined ? undefined : (cutoff_ms) => nemesis.run(cutoff_ms),
       progress: this.ro.progress,
       log: (line) => this.log(line, true),
