@@ -54,8 +54,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { type Message, Node, RPCError } from "../lib/maelstrom.ts";
+import { type Message, Node, parseDurationArgs, RPCError } from "../lib/maelstrom.ts";
 
 /** A micro-op: ["r", key, value | null] or ["w", key, value]. */
 export type MicroOp = [string, unknown, unknown];
@@ -201,20 +200,8 @@ function str(value: unknown): string {
 
 /** Parses the binary's arguments: `--replicate-interval-ms N`. */
 export function parseOptions(args: string[]): TxnOptions {
-  const { values } = parseArgs({
-    args,
-    options: { "replicate-interval-ms": { type: "string" } },
-  });
-  const options = { ...DEFAULT_OPTIONS };
-  const interval = values["replicate-interval-ms"];
-  if (interval !== undefined) {
-    const ms = Number(interval);
-    if (!Number.isInteger(ms) || ms <= 0) {
-      throw new Error(`--replicate-interval-ms must be a positive integer, got "${interval}"`);
-    }
-    options.replicate_interval_ms = ms;
-  }
-  return options;
+  const parsed = parseDurationArgs(args, { "replicate-interval-ms": "replicate_interval_ms" });
+  return { ...DEFAULT_OPTIONS, ...parsed };
 }
 
 if (import.meta.main) {
