@@ -720,15 +720,19 @@ export class RaftKv {
     return true;
   }
 
+  /** Answers a leader's append_entries or install_snapshot (both get append_entries_res). */
+  private replyToLeader(src: string, body: Body, fields: Record<string, unknown>): void {
+    this.links.send(src, {
+      type: "append_entries_res",
+      term: this.term,
+      req_term: body.term,
+      round: body.round,
+      ...fields,
+    });
+  }
+
   private onAppendEntries(src: string, body: Body): void {
-    const reply = (fields: Body | Record<string, unknown>) =>
-      this.links.send(src, {
-        type: "append_entries_res",
-        term: this.term,
-        req_term: body.term,
-        round: body.round,
-        ...fields,
-      });
+    const reply = (fields: Record<string, unknown>) => this.replyToLeader(src, body, fields);
     if (!this.acceptLeader(src, Number(body.term))) return reply({ success: false });
 
     let prev_index = Number(body.prev_log_index);
@@ -774,14 +778,7 @@ export class RaftKv {
   }
 
   private onInstallSnapshot(src: string, body: Body): void {
-    const reply = (fields: Record<string, unknown>) =>
-      this.links.send(src, {
-        type: "append_entries_res",
-        term: this.term,
-        req_term: body.term,
-        round: body.round,
-        ...fields,
-      });
+    const reply = (fields: Record<string, unknown>) => this.replyToLeader(src, body, fields);
     if (!this.acceptLeader(src, Number(body.term))) return reply({ success: false });
     const snapshot: Snapshot = {
       index: Number(body.last_index),
