@@ -58,7 +58,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Message, Node, RPCError, type TimerId } from "../lib/maelstrom.ts";
+import { type Message, Node, RPCError, runNode, type TimerId } from "../lib/maelstrom.ts";
 
 /** The named tunings selectable with `--tuning`. */
 export type Tuning = "latency" | "batch";
@@ -444,13 +444,9 @@ export function parseBroadcastArgs(args: string[]): BroadcastParams {
   return { ...TUNINGS[tuning] };
 }
 
-if (import.meta.main) {
-  let params: BroadcastParams;
-  try {
-    params = parseBroadcastArgs(Deno.args);
-  } catch (e) {
-    console.error(`broadcast: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-  await broadcast(new Node(), params).run();
+/** Builds the node from its arguments (the simulator calls this too). */
+export function setup(node: Node, args: string[]): void {
+  broadcast(node, parseBroadcastArgs(args));
 }
+
+if (import.meta.main) await runNode(setup);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Node } from "../lib/maelstrom.ts";
+import { Node, parseNoArgs, runNode } from "../lib/maelstrom.ts";
 
 /** Registers the echo handler on `node`. */
 export function echo(node: Node): Node {
@@ -16,4 +16,10 @@ export function echo(node: Node): Node {
   });
 }
 
-if (import.meta.main) await echo(new Node()).run();
+/** Builds the node (the simulator calls this too); echo takes no arguments. */
+export function setup(node: Node, args: string[]): void {
+  parseNoArgs(args);
+  echo(node);
+}
+
+if (import.meta.main) await runNode(setup);

@@ -35,7 +35,7 @@
  * @module
  */
 
-import { KV, Node, parseDurationArgs, RPCError } from "../lib/maelstrom.ts";
+import { KV, Node, parseDurationArgs, RPCError, runNode } from "../lib/maelstrom.ts";
 
 /** Tuning knobs; every one is a bound on time or memory. */
 export interface CounterOptions {
@@ -187,13 +187,9 @@ export function parseCounterArgs(args: string[]): Partial<CounterOptions> {
   });
 }
 
-if (import.meta.main) {
-  let options: Partial<CounterOptions>;
-  try {
-    options = parseCounterArgs(Deno.args);
-  } catch (e) {
-    console.error(`g-counter: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-  await gCounter(new Node(), options).run();
+/** Builds the node from its arguments (the simulator calls this too). */
+export function setup(node: Node, args: string[]): void {
+  gCounter(node, parseCounterArgs(args));
 }
+
+if (import.meta.main) await runNode(setup);

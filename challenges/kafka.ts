@@ -43,7 +43,7 @@
  * @module
  */
 
-import { type Message, Node, parseDurationArgs, RPCError } from "../lib/maelstrom.ts";
+import { type Message, Node, parseDurationArgs, RPCError, runNode } from "../lib/maelstrom.ts";
 
 /** Tuning knobs; every one is a bound on time or size. */
 export interface KafkaOptions {
@@ -315,13 +315,9 @@ export function parseKafkaArgs(args: string[]): Partial<KafkaOptions> {
   return parseDurationArgs(args, { "tick-ms": "tick_ms", "resend-ms": "resend_ms" });
 }
 
-if (import.meta.main) {
-  let options: Partial<KafkaOptions>;
-  try {
-    options = parseKafkaArgs(Deno.args);
-  } catch (e) {
-    console.error(`kafka: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-  await kafka(new Node(), options).run();
+/** Builds the node from its arguments (the simulator calls this too). */
+export function setup(node: Node, args: string[]): void {
+  kafka(node, parseKafkaArgs(args));
 }
+
+if (import.meta.main) await runNode(setup);

@@ -66,7 +66,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Body, Node, RPCError } from "../lib/maelstrom.ts";
+import { type Body, Node, RPCError, runNode } from "../lib/maelstrom.ts";
 
 // ─── Tunables ───────────────────────────────────────────────────────────────
 
@@ -1033,13 +1033,9 @@ export function parseLinKvArgs(args: string[]): Partial<RaftOptions> {
   return options;
 }
 
-if (import.meta.main) {
-  let options: Partial<RaftOptions>;
-  try {
-    options = parseLinKvArgs(Deno.args);
-  } catch (e) {
-    console.error(`lin-kv: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-  await linKv(new Node(), options).run();
+/** Builds the node from its arguments (the simulator calls this too). */
+export function setup(node: Node, args: string[]): void {
+  linKv(node, parseLinKvArgs(args));
 }
+
+if (import.meta.main) await runNode(setup);

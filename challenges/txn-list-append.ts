@@ -55,7 +55,7 @@
  * @module
  */
 
-import { KV, Node, RPCError } from "../lib/maelstrom.ts";
+import { KV, Node, parseNoArgs, RPCError, runNode } from "../lib/maelstrom.ts";
 
 /** A micro-op: ["r", key, list | null] or ["append", key, element]. */
 export type MicroOp = [string, unknown, unknown];
@@ -264,4 +264,10 @@ function isTxn(value: unknown): value is MicroOp[] {
     );
 }
 
-if (import.meta.main) await txnListAppend(new Node()).run();
+/** Builds the node (the simulator calls this too); it takes no arguments. */
+export function setup(node: Node, args: string[]): void {
+  parseNoArgs(args);
+  txnListAppend(node);
+}
+
+if (import.meta.main) await runNode(setup);

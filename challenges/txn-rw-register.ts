@@ -54,7 +54,7 @@
  * @module
  */
 
-import { type Message, Node, parseDurationArgs, RPCError } from "../lib/maelstrom.ts";
+import { type Message, Node, parseDurationArgs, RPCError, runNode } from "../lib/maelstrom.ts";
 
 /** A micro-op: ["r", key, value | null] or ["w", key, value]. */
 export type MicroOp = [string, unknown, unknown];
@@ -204,13 +204,9 @@ export function parseOptions(args: string[]): TxnOptions {
   return { ...DEFAULT_OPTIONS, ...parsed };
 }
 
-if (import.meta.main) {
-  let options: TxnOptions;
-  try {
-    options = parseOptions(Deno.args);
-  } catch (e) {
-    console.error(`txn-rw-register: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-  await txnRwRegister(new Node(), options).run();
+/** Builds the node from its arguments (the simulator calls this too). */
+export function setup(node: Node, args: string[]): void {
+  txnRwRegister(node, parseOptions(args));
 }
+
+if (import.meta.main) await runNode(setup);

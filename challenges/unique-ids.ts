@@ -5,18 +5,21 @@
  * cannot stop it. An id is `<node>-<boot>-<counter>`:
  * - the node id makes ids from different nodes distinct;
  * - the counter makes ids from one process distinct;
- * - the boot tag (wall-clock ms plus random bits, fixed at start-up) makes ids
- *   from a restarted process distinct from the ones its predecessor gave out.
+ * - the boot tag (60 random bits drawn at start-up) makes ids from a restarted
+ *   process distinct from the ones its predecessor gave out. The bits come from
+ *   the runtime's `Env`, not the wall clock, so a simulated run replays exactly;
+ *   two boots collide with probability 2^-60.
  *
  * @module
  */
 
-import { Node } from "../lib/maelstrom.ts";
+import { Node, parseNoArgs, runNode } from "../lib/maelstrom.ts";
 
 /** Registers the `generate` handler on `node`. */
-export function uniqueIds(node: Node, wall_clock_ms = Date.now()): Node {
-  const random_bits = Math.floor(node.env.random() * 2 ** 30);
-  const boot = `${wall_clock_ms.toString(36)}${random_bits.toString(36)}`;
+export function uniqueIds(node: Node): Node {
+  const high_bits = Math.floor(node.env.random() * 2 ** 30);
+  const low_bits = Math.floor(node.env.random() * 2 ** 30);
+  const boot = `${high_bits.toString(36)}${low_bits.toString(36)}`;
   let counter = 0;
   return node.on("generate", (req) => {
     counter++;
@@ -24,4 +27,10 @@ export function uniqueIds(node: Node, wall_clock_ms = Date.now()): Node {
   });
 }
 
-if (import.meta.main) await uniqueIds(new Node()).run();
+/** Builds the node (the simulator calls this too); it takes no arguments. */
+export function setup(node: Node, args: string[]): void {
+  parseNoArgs(args);
+  uniqueIds(node);
+}
+
+if (import.meta.main) await runNode(setup);

@@ -10,6 +10,11 @@
  * error codes, and the `KV` / `TSO` clients for the built-in services; plus
  * `parseDurationArgs` for a node binary's millisecond flags.
  *
+ * A node module exports `setup(node, args)` (a `NodeSetup`) and ends with
+ * `if (import.meta.main) await runNode(setup);`: run as a program it is a
+ * Maelstrom node process; imported by the simulator (`--sim`), the same setup
+ * is built on a `Node` whose `Env` is the simulator's virtual clock.
+ *
  * Clock, timers, randomness and output come from an injectable `Env`, so
  * tests drive a node in-process without sleeping (see `lib/sim_env.ts`).
  *
@@ -325,7 +330,16 @@ export class Node {
   }
 
   /** Reads stdin (or `input`) line by line until it closes. */
-  async run(input: ReadableStream<Uint8Array> = Deno.stdin.readable): Promise<void> {
+  async run(input?: ReadableStream<Uint8Array>): Promise<void> {
+    if (input === undefined) {
+      if (loadedBySimulator()) {
+        throw new Error(
+          "Node.run() was called while the simulator loaded this module: export setup(node, args) " +
+            "and start the process only under `if (import.meta.main)`",
+        );
+      }
+      input = Deno.stdin.readable;
+    }
     const decoder = new TextDecoder();
     let carry = "";
     for await (const chunk of input) {
@@ -467,6 +481,11 @@ export class TSO {
   }
 }
 
+/** For a node that takes no arguments: throws a one-line error naming the first one given. */
+export function parseNoArgs(args: readonly string[]): void {
+  if (args.length > 0) throw new Error(`takes no arguments, got ${JSON.stringify(args[0])}`);
+}
+
 /** Largest value `parseDurationArgs` accepts: one minute. */
 export const MAX_DURATION_ARG_MS = 60_000;
 
@@ -496,4 +515,35 @@ export function parseDurationArgs<F extends string>(
     options[field] = value;
   }
   return options;
+}
+
+/** Builds a node's behaviour on `node` from the binary's arguments (after `--`); throws a
+ * one-line Error for a bad argument. Every node module exports one as `setup`. */
+export type NodeSetup = (node: Node, args: string[]) => unknown;
+
+/** The global flag the simulator sets while it imports and runs node modules in-process. */
+export const SIMULATOR_FLAG = "__maelstrom_simulator__";
+
+function loadedBySimulator(): boolean {
+  return (globalThis as Record<string, unknown>)[SIMULATOR_FLAG] === true;
+}
+
+/**
+ * Runs a node module as a Maelstrom process: builds `setup` on a real `Node` with `Deno.args`,
+ * then reads stdin until it closes. A bad argument prints one line naming it and exits 2.
+ */
+export async function runNode(setup: NodeSetup, name = programName()): Promise<void> {
+  const node = new Node();
+  try {
+    setup(node, [...Deno.args]);
+  } catch (e) {
+    console.error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(2);
+  }
+  await node.run();
+}
+
+function programName(): string {
+  const main = Deno.mainModule.split("/").pop() ?? "node";
+  return main.replace(/\.[jt]s$/, "");
 }

@@ -38,10 +38,10 @@ async function generate(node: Node, env: SimEnv, count: number): Promise<string[
 
 Deno.test("unique-ids are unique across nodes and restarts", async () => {
   const ids: string[] = [];
-  // Three nodes, then the same three node ids again as restarted processes (new boot, same clock).
+  // Three nodes, then the same node ids again as restarted processes (a new random boot tag).
   for (const [seed, node_id] of [[1, "n0"], [2, "n1"], [3, "n2"], [4, "n0"], [5, "n1"]] as const) {
     const env = new SimEnv(seed);
-    const node = uniqueIds(new Node(env), 1_700_000_000_000);
+    const node = uniqueIds(new Node(env));
     init(node, node_id, ["n0", "n1", "n2"]);
     ids.push(...await generate(node, env, 500));
   }
