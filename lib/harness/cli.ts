@@ -66,6 +66,7 @@ export const CONSISTENCY_MODELS: ReadonlySet<string> = new Set([
   "strong-session-serializable",
   "strong-session-snapshot-isolation",
   "strong-snapshot-isolation",
+  "update-atomic",
   "update-serializable",
   "writes-follow-reads",
 ]);
@@ -106,6 +107,17 @@ Options:
   --log-stderr                echo node stderr to the console
   --log-net-send              log every message entering the network
   --log-net-recv              log every message delivered
+  --strict                    a node's protocol error makes the test invalid (Maelstrom:
+                              stop reading that node's output and judge what arrived)
+
+Simulator (not in Maelstrom; see the README's "Simulation" section):
+  --sim                       run the nodes in-process on a virtual clock: deterministic
+                              for a seed, and much faster than real time
+  --sim-cpu-us MICROS         virtual processing cost of each message a node handles (default 0)
+  --max-ops N                 stop generating main-phase ops after N (replay and shrinking)
+  --check-determinism         with --sim: run twice and compare history and journal hashes
+  --shrink                    with --sim: search the shortest failing prefix of an invalid
+                              run (shorter --time-limit, then fewer ops) and print it
   -h, --help                  this text
 `;
 
@@ -134,6 +146,8 @@ const VALUE_OPTIONS: Record<string, string> = {
   "--test-count": "test-count",
   "--seed": "seed",
   "--store": "store",
+  "--sim-cpu-us": "sim-cpu-us",
+  "--max-ops": "max-ops",
   // Jepsen's SSH options: accepted, meaningless for Maelstrom.
   "--username": "username",
   "--password": "password",
@@ -145,6 +159,10 @@ const FLAG_OPTIONS: Record<string, string> = {
   "--log-net-send": "log-net-send",
   "--log-net-recv": "log-net-recv",
   "--no-final-reads": "no-final-reads",
+  "--strict": "strict",
+  "--sim": "sim",
+  "--check-determinism": "check-determinism",
+  "--shrink": "shrink",
   "--leave-db-running": "leave-db-running",
   "--logging-json": "logging-json",
   "--strict-host-key-checking": "strict-host-key-checking",
@@ -306,7 +324,7 @@ function parseConsistencyModels(text: string, errors: string[]): string[] {
   return names;
 }
 
-function checkBin(path: string, errors: string[]): string {
+function checkBin(path: string, errors: string[], sim: boolean): string {
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(path);
@@ -318,7 +336,8 @@ function checkBin(path: string, errors: string[]): string {
     errors.push(`--bin ${path} is a directory, not an executable file`);
     return path;
   }
-  if (info.mode !== null && (info.mode & 0o111) === 0) {
+  // The simulator imports a module, so a challenge's .ts file needs no execute bit.
+  if (!sim && info.mode !== null && (info.mode & 0o111) === 0) {
     errors.push(`--bin ${path} is not executable (try chmod +x ${path})`);
     return path;
   }
@@ -429,11 +448,22 @@ export function parseTestArgs(argv: readonly string[]): TestOptions {
     } else if (n !== undefined) seed = n;
   }
 
+  const sim = raw.flags.has("sim");
+  const sim_cpu_us = int_option("sim-cpu-us", 0, 0);
+  const max_ops_text = last(raw, "max-ops");
+  const max_ops = max_ops_text === undefined
+    ? undefined
+    : parseInteger(max_ops_text, "--max-ops", 1, errors);
+  for (const flag of ["check-determinism", "shrink"]) {
+    if (raw.flags.has(flag) && !sim) errors.push(`--${flag} needs --sim (real time cannot replay)`);
+  }
+  if (last(raw, "sim-cpu-us") !== undefined && !sim) errors.push("--sim-cpu-us needs --sim");
+
   const bin_text = last(raw, "bin");
   let bin = "";
   if (bin_text === undefined) {
     errors.push("Expected a --bin PATH_TO_BINARY to test; see --help");
-  } else bin = checkBin(bin_text, errors);
+  } else bin = checkBin(bin_text, errors, sim);
 
   if (errors.length > 0) throw new UsageError(errors.join("\n"));
   return {
@@ -461,5 +491,10 @@ export function parseTestArgs(argv: readonly string[]): TestOptions {
     seed,
     final_reads: !raw.flags.has("no-final-reads"),
     store_dir: last(raw, "store") ?? ".",
+    strict: raw.flags.has("strict"),
+    ...(sim ? { sim, sim_cpu_us } : {}),
+    ...(max_ops !== undefined ? { max_ops } : {}),
+    ...(raw.flags.has("check-determinism") ? { check_determinism: true } : {}),
+    ...(raw.flags.has("shrink") ? { shrink: true } : {}),
   };
 }

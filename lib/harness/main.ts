@@ -19,6 +19,7 @@ import { NetStats } from "./checkers/net.ts";
 import { MessagesDiagram } from "./viz/messages_svg.ts";
 import type { JournalEvent } from "./network.ts";
 import { killAllNodes } from "./node_process.ts";
+import { SimUnsupported } from "./sim/loader.ts";
 
 const COMMANDS_USAGE = `Usage: maelstrom <command> [options]
 
@@ -73,7 +74,9 @@ async function testCommand(argv: string[]): Promise<number> {
     outcomes = await runTests(opts, { console: sink.line, progress: sink.progress });
   } catch (e) {
     // A workload can reject an option combination only once it is built (e.g. lin-kv's 1n).
-    if (e instanceof WorkloadUnavailable || e instanceof UsageError) {
+    if (
+      e instanceof WorkloadUnavailable || e instanceof UsageError || e instanceof SimUnsupported
+    ) {
       sink.line(e.message);
       return 254;
     }

@@ -2,110 +2,40 @@
  * One node's process (`shared/maelstrom/protocol.md` §1, §7–§9).
  *
  * Spawns `--bin`, writes delivered messages to its stdin in batches, reads its
- * stdout line by line and hands each valid envelope to the network. Stricter
- * than Maelstrom: a bad line is reported as a node issue (which makes the test
- * invalid) and reading goes on. stderr goes to `node-logs/<id>.log`. The last
- * 32 lines of stdout and stderr are kept for crash reports. An early exit is
- * reported as a crash. Teardown is SIGKILL with a bounded wait.
+ * stdout line by line and hands each line to `NodeOutput` (which follows
+ * Maelstrom on bad lines, or `--strict`). stderr goes to `node-logs/<id>.log`.
+ * The last 32 lines of stdout and stderr are kept for crash reports. An early
+ * exit is reported as a crash. Pause and resume are SIGSTOP and SIGCONT;
+ * a fault kill and teardown are SIGKILL with a bounded wait.
  *
  * @module
  */
 
-import type { Body } from "./types.ts";
-import { type NetMessage, NetworkError } from "./network.ts";
-import { parseJsonLossless, stringifyJson } from "./json.ts";
+import type { NetMessage } from "./network.ts";
+import { stringifyJson } from "./json.ts";
+import type { NodeExit, NodeHost, NodeHostOptions } from "./node_host.ts";
+import {
+  type NodeIssue,
+  type NodeIssueKind,
+  NodeOutput,
+  Ring,
+  validateEnvelope,
+} from "./node_output.ts";
 
-/** Kinds of node misbehaviour the harness reports. */
-export type NodeIssueKind =
-  | "line-not-valid-json"
-  | "malformed-message"
-  | "invalid-src"
-  | "invalid-dest"
-  | "closed-client"
-  | "line-too-long"
-  | "stdin-backlog-overflow"
-  | "crashed";
+export { type NodeIssue, type NodeIssueKind, validateEnvelope };
 
-/** One reported node problem. */
-export interface NodeIssue {
-  node: string;
-  kind: NodeIssueKind;
-  message: string;
-  /** The offending stdout line, cut to `MAX_REPORTED_LINE_CHARS`. */
-  line?: string;
-  exit_code?: number;
-  signal?: string | null;
-  stdout_tail?: string[];
-  stderr_tail?: string[];
-  log_path?: string;
-}
-
-/** Lines kept for crash reports, per stream (Maelstrom keeps 32). */
-export const TAIL_LINES = 32;
 /** Longest stdout line accepted; a longer one is reported and dropped. */
 export const MAX_LINE_CHARS = 64 * 1024 * 1024;
-/** Characters of a bad line kept in a report. */
-export const MAX_REPORTED_LINE_CHARS = 500;
 /** Messages waiting for a node's stdin beyond this are dropped and reported. */
 export const MAX_STDIN_BACKLOG = 250_000;
 /** How long teardown waits for a killed process (Maelstrom: 5 s). */
 export const KILL_WAIT_MS = 5000;
 
-/** What a node process needs from the harness. */
-export interface NodeProcessOptions {
-  id: string;
+/** What a node process needs besides the common host options. */
+export interface NodeProcessOptions extends NodeHostOptions {
   bin: string;
-  args: string[];
   /** The working directory of the process. */
   cwd: string;
-  /** Where stderr lines go (`node-logs/<id>.log`). */
-  log_path: string;
-  /** Also echo stderr lines through `log`. */
-  log_stderr: boolean;
-  /** The harness log. */
-  log: (line: string) => void;
-  /** Hands a node's message to the network; may throw NetworkError. */
-  send: (src: string, dest: string, body: Body) => void;
-  /** Receives every issue (bad line, crash). */
-  report: (issue: NodeIssue) => void;
-}
-
-class Ring {
-  private lines: string[] = [];
-  push(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length > TAIL_LINES) this.lines.shift();
-  }
-  snapshot(): string[] {
-    return [...this.lines];
-  }
-}
-
-const ENVELOPE_KEYS = new Set(["src", "dest", "body", "id"]);
-
-/** Validates a parsed stdout line as an envelope; returns an error text or the message. */
-export function validateEnvelope(
-  value: unknown,
-): { src: string; dest: string; body: Body } | string {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return "message is not a JSON object";
-  }
-  const record = value as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const key of Object.keys(record)) {
-    if (!ENVELOPE_KEYS.has(key)) problems.push(`unexpected key ${JSON.stringify(key)}`);
-  }
-  if (typeof record.src !== "string") problems.push("src must be a string");
-  if (typeof record.dest !== "string") problems.push("dest must be a string");
-  if (
-    "id" in record && !(Number.isInteger(record.id) || typeof record.id === "bigint")
-  ) problems.push("id must be an integer");
-  let body = record.body;
-  // Maelstrom converts a missing or null body to {}.
-  if (body === undefined || body === null) body = {};
-  if (typeof body !== "object" || Array.isArray(body)) problems.push("body must be an object");
-  if (problems.length > 0) return problems.join("; ");
-  return { src: record.src as string, dest: record.dest as string, body: body as Body };
 }
 
 const encoder = new TextEncoder();
@@ -115,15 +45,15 @@ const live_processes = new Set<NodeProcess>();
 
 /** SIGKILLs every live node process (for SIGINT/SIGTERM handlers). */
 export function killAllNodes(): void {
-  for (const proc of live_processes) proc.kill();
+  for (const proc of live_processes) proc.killNow();
 }
 
 /** A running node process. */
-export class NodeProcess {
+export class NodeProcess implements NodeHost {
   /** Set once the process has exited. */
   exit_status: Deno.CommandStatus | undefined;
   private stopping = false;
-  private readonly stdout_tail = new Ring();
+  private readonly output: NodeOutput;
   private readonly stderr_tail = new Ring();
   private stdin_queue: string[] = [];
   private stdin_writing = false;
@@ -138,6 +68,7 @@ export class NodeProcess {
 
   private constructor(private readonly opts: NodeProcessOptions, child: Deno.ChildProcess) {
     this.child = child;
+    this.output = new NodeOutput(opts);
     this.log_file = Deno.openSync(opts.log_path, { create: true, append: true });
     this.stdin = child.stdin.getWriter();
     this.stdout_reader = child.stdout.getReader();
@@ -151,8 +82,8 @@ export class NodeProcess {
     live_processes.add(this);
   }
 
-  /** Sends SIGKILL without waiting (teardown uses `stop`). */
-  kill(): void {
+  /** Sends SIGKILL without waiting (interrupts; teardown uses `stop`). */
+  killNow(): void {
     this.stopping = true;
     try {
       this.child.kill("SIGKILL");
@@ -192,8 +123,8 @@ export class NodeProcess {
   }
 
   /** Resolves when the process exits, however it ends. */
-  get exited(): Promise<Deno.CommandStatus> {
-    return this.status;
+  get exited(): Promise<NodeExit> {
+    return this.status.then((status) => ({ code: status.code, signal: status.signal }));
   }
 
   /** True if the process exited on its own. */
@@ -264,40 +195,11 @@ export class NodeProcess {
   }
 
   private handleLine(line: string): void {
-    let value: unknown;
-    try {
-      value = parseJsonLossless(line);
-    } catch {
-      this.issue(
-        "line-not-valid-json",
-        "stdout line is not valid JSON (did you mean to log it to stderr?)",
-        line,
-      );
-      return;
-    }
-    const envelope = validateEnvelope(value);
-    if (typeof envelope === "string") {
-      this.issue("malformed-message", envelope, line);
-      return;
-    }
-    this.stdout_tail.push(line);
-    try {
-      this.opts.send(envelope.src, envelope.dest, envelope.body);
-    } catch (e) {
-      if (!(e instanceof NetworkError)) throw e;
-      this.issue(e.kind, e.message, line);
-    }
+    this.output.line(line);
   }
 
   private issue(kind: NodeIssueKind, message: string, line: string): void {
-    this.opts.report({
-      node: this.id,
-      kind,
-      message,
-      line: line.length > MAX_REPORTED_LINE_CHARS
-        ? line.slice(0, MAX_REPORTED_LINE_CHARS) + "…"
-        : line,
-    });
+    this.output.protocolError(kind, message, line);
   }
 
   private async readStderr(): Promise<void> {
@@ -344,7 +246,7 @@ export class NodeProcess {
       message: `node ${this.id} exited before teardown with ${how}`,
       exit_code: status.code,
       signal: status.signal,
-      stdout_tail: this.stdout_tail.snapshot(),
+      stdout_tail: this.output.tail.snapshot(),
       stderr_tail: this.stderr_tail.snapshot(),
       log_path: this.opts.log_path,
     });
@@ -352,7 +254,31 @@ export class NodeProcess {
 
   /** The last stdout lines accepted and the last stderr lines. */
   tails(): { stdout: string[]; stderr: string[] } {
-    return { stdout: this.stdout_tail.snapshot(), stderr: this.stderr_tail.snapshot() };
+    return { stdout: this.output.tail.snapshot(), stderr: this.stderr_tail.snapshot() };
+  }
+
+  /** Stops the process (SIGSTOP); the kernel holds its stdin until `resume`. */
+  pause(): void {
+    this.signal("SIGSTOP");
+  }
+
+  /** Continues a paused process (SIGCONT). */
+  resume(): void {
+    this.signal("SIGCONT");
+  }
+
+  /** Kills the process as a fault (SIGKILL, not reported as a crash) and waits for it. */
+  async kill(): Promise<void> {
+    await this.stop();
+  }
+
+  private signal(name: Deno.Signal): void {
+    if (this.exit_status !== undefined) return;
+    try {
+      this.child.kill(name);
+    } catch {
+      // Exited between the check and the signal.
+    }
   }
 
   /** Kills the process (SIGKILL), waits at most `KILL_WAIT_MS`, closes the log. */

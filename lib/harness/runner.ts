@@ -1,11 +1,19 @@
 /**
  * Runs one test end to end, in `harness.md` §4's order: services, nodes
- * spawned and initialised in parallel, workload set-up, the generator with
- * the nemesis, the final phase, teardown, checkers, results and store.
+ * started and initialised in parallel, workload set-up, the generator with
+ * the nemesis, the final phase; then, as Jepsen does (jepsen/core.clj
+ * `run!`: `run-case!`, "Run complete, writing", `save-1!`, then the db
+ * teardown), clients close and the history is written while the nodes still
+ * run and their traffic is still journaled; then the nodes stop, and the
+ * checkers write the results.
  *
- * Stricter than Maelstrom: a crash or malformed node output does not abort
- * the run; it is reported under `node-errors` in the results and makes the
- * test invalid. Init failures abort with exit 255 and name the node.
+ * Nodes run as processes in real time, or in-process on a virtual clock with
+ * `--sim` (lib/harness/sim/): the same runner drives both through `NodeHost`.
+ *
+ * Node problems are reported under `node-errors`. A crash makes the test
+ * invalid (Maelstrom would abort at teardown); a protocol error follows
+ * Maelstrom (the node's stdout is ignored from then on) unless `--strict`
+ * makes it invalid. Init failures abort with exit 255 and name the node.
  *
  * @module
  */
@@ -20,9 +28,12 @@ import type {
   WorkloadFactory,
 } from "./types.ts";
 import { Rng } from "./rng.ts";
-import { type Clock, Network, systemClock } from "./network.ts";
+import { type Clock, Network } from "./network.ts";
 import { HarnessClient, INIT_TIMEOUT_MS, initNode } from "./client.ts";
-import { type NodeIssue, NodeProcess } from "./node_process.ts";
+import type { NodeHost, NodeHostOptions } from "./node_host.ts";
+import { type NodeIssue, PROTOCOL_ERROR_KINDS } from "./node_output.ts";
+import { type NodeLauncher, ProcessLauncher } from "./node_launcher.ts";
+import { SimLauncher } from "./sim/launcher.ts";
 import { startServices } from "./services.ts";
 import { History } from "./history.ts";
 import { Scheduler, sleep } from "./scheduler.ts";
@@ -80,11 +91,19 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** What a protocol error means for the run, by mode (for the results and the console). */
+const SILENCED_NOTE = "Maelstrom stops reading a node's stdout at its first protocol error, " +
+  "so everything the node wrote afterwards was ignored, as real Maelstrom would; the checkers " +
+  "judged what reached the network. Run with --strict to make protocol errors invalidate the test.";
+const STRICT_NOTE = "--strict: protocol errors make the test invalid; reading went on.";
+
 /** Collects node issues with a bound on how many are kept. */
-class IssueLog {
+export class IssueLog {
   readonly kept: NodeIssue[] = [];
   readonly counts = new Map<string, number>();
   total = 0;
+
+  constructor(private readonly strict: boolean) {}
 
   add(issue: NodeIssue): void {
     this.total++;
@@ -92,16 +111,31 @@ class IssueLog {
     if (this.kept.length < MAX_REPORTED_ISSUES || issue.kind === "crashed") this.kept.push(issue);
   }
 
-  /** Issues that invalidate the test (replies to closed clients only warn). */
+  /** Issues that invalidate the test: crashes and overflows always, protocol errors if strict. */
   get fatal(): number {
-    return this.total - (this.counts.get("closed-client") ?? 0);
+    let count = 0;
+    for (const [kind, n] of this.counts) {
+      if (this.strict || !PROTOCOL_ERROR_KINDS.has(kind as NodeIssue["kind"])) count += n;
+    }
+    return count;
+  }
+
+  /** Nodes whose stdout the harness stopped reading (Maelstrom semantics). */
+  get silenced(): string[] {
+    return [...new Set(this.kept.filter((i) => i.silenced).map((i) => i.node))].sort();
   }
 
   result(): CheckResult {
+    const protocol_errors =
+      [...this.counts].filter(([kind]) => PROTOCOL_ERROR_KINDS.has(kind as NodeIssue["kind"]))
+        .length > 0;
     return {
       "valid?": this.fatal === 0,
       count: this.total,
       "by-kind": Object.fromEntries([...this.counts].sort()),
+      ...(protocol_errors
+        ? { "silenced-nodes": this.silenced, note: this.strict ? STRICT_NOTE : SILENCED_NOTE }
+        : {}),
       issues: this.kept,
     };
   }
@@ -120,17 +154,24 @@ export async function runTests(opts: TestOptions, ro: RunnerOptions = {}): Promi
   return outcomes;
 }
 
-/** Runs one test. Throws WorkloadUnavailable before doing anything if the workload is missing. */
+/**
+ * Runs one test. Throws WorkloadUnavailable before doing anything if the workload is missing,
+ * and SimUnsupported (with `--sim`) if the binary cannot run in the simulator.
+ */
 export async function runTest(opts: TestOptions, ro: RunnerOptions = {}): Promise<TestOutcome> {
   const factory = ro.workload_factory ?? await loadWorkloadFactory(opts.workload);
   const rng = new Rng(opts.seed);
   const workload = factory({ opts, rng: rng.fork("workload") });
+  const launcher: NodeLauncher = opts.sim
+    ? await SimLauncher.create(opts, rng.fork("nodes"))
+    : new ProcessLauncher(opts);
   const store = RunStore.create(opts.store_dir, opts.workload);
-  const run = new TestRun(opts, ro, rng, workload, store, systemClock());
+  const run = new TestRun(opts, ro, rng, workload, store, launcher);
   try {
     return await run.execute();
   } finally {
     store.close();
+    await launcher.close();
   }
 }
 
@@ -138,14 +179,14 @@ class TestRun {
   private readonly net: Network;
   private readonly net_stats = new NetStats();
   private readonly messages: MessagesDiagram;
-  private readonly issues = new IssueLog();
+  private readonly issues: IssueLog;
   private readonly history: History;
-  private readonly processes = new Map<string, NodeProcess>();
+  private readonly hosts = new Map<string, NodeHost>();
   private readonly setup_clients: HarnessClient[] = [];
   private stop_services: () => void = () => {};
   private scheduler: Scheduler | undefined;
   private nemesis: PartitionNemesis | undefined;
-  private cwd = "";
+  private readonly clock: Clock;
   private readonly console: (line: string) => void;
 
   constructor(
@@ -154,8 +195,10 @@ class TestRun {
     private readonly rng: Rng,
     private readonly workload: Workload,
     private readonly store: RunStore,
-    private readonly clock: Clock,
+    private readonly launcher: NodeLauncher,
   ) {
+    this.clock = launcher.clock;
+    this.issues = new IssueLog(opts.strict ?? false);
     this.console = ro.console ?? ((line) => console.error(line));
     this.messages = new MessagesDiagram(opts.nodes.length);
     const net_log = (line: string) => this.log(line, true);
@@ -163,7 +206,7 @@ class TestRun {
       latency_ms: opts.latency_ms,
       latency_dist: opts.latency_dist,
       rng: rng.fork("network"),
-      clock,
+      clock: this.clock,
       journal: (event) => {
         this.net_stats.add(event);
         this.messages.add(event);
@@ -173,7 +216,7 @@ class TestRun {
       log_send: opts.log_net_send,
       log_recv: opts.log_net_recv,
     });
-    this.history = new History(clock, (line) => this.log(line));
+    this.history = new History(this.clock, (line) => this.log(line));
   }
 
   private log(line: string, to_console = false): void {
@@ -185,20 +228,38 @@ class TestRun {
     const opts = this.opts;
     this.store.writeTest({ ...opts, store_path: this.store.path });
     this.log(
-      `Running ${opts.workload} test with seed ${opts.seed}; store ${this.store.path}`,
+      `Running ${opts.workload} test with seed ${opts.seed}${
+        opts.sim ? " in the simulator" : ""
+      }; ` +
+        `store ${this.store.path}`,
       true,
     );
     let aborted: string | undefined;
+    let history_written = false;
     try {
-      await this.setUp();
-      await this.runPhases();
+      await this.launcher.drive(async () => {
+        try {
+          await this.setUp();
+          await this.runPhases();
+        } catch (e) {
+          aborted = errorText(e);
+          this.log(`Test aborted: ${aborted}`, true);
+        } finally {
+          this.closeClients();
+        }
+        // Jepsen writes the history before it tears the nodes down (see the module header).
+        this.log("Run complete, writing");
+        this.store.writeHistory(this.history.ops);
+        history_written = true;
+        await this.stopNodes();
+      }, (line) => this.log(line, true));
     } catch (e) {
-      aborted = errorText(e);
+      aborted ??= errorText(e);
       this.log(`Test aborted: ${aborted}`, true);
-    } finally {
-      await this.tearDown();
+      this.closeClients();
+      if (!history_written) this.store.writeHistory(this.history.ops);
+      await this.stopNodes();
     }
-    this.store.writeHistory(this.history.ops);
     if (aborted !== undefined) {
       if (this.issues.total > 0) this.store.writeNodeErrors(this.issues.result());
       this.store.updateLatest();
@@ -230,8 +291,8 @@ class TestRun {
   private async setUp(): Promise<void> {
     this.log("Starting Maelstrom network");
     this.stop_services = startServices(this.net, this.rng.fork("services"), (l) => this.log(l));
-    this.cwd = await Deno.makeTempDir({ prefix: "maelstrom-" });
     const init_timeout_ms = this.ro.init_timeout_ms ?? INIT_TIMEOUT_MS;
+    // As Jepsen's db setup! on every node at once: each node is started, then sent init.
     const results = await Promise.allSettled(
       this.opts.nodes.map((id) => this.startNode(id, init_timeout_ms)),
     );
@@ -250,22 +311,25 @@ class TestRun {
     }));
   }
 
-  private async startNode(id: string, init_timeout_ms: number): Promise<void> {
-    this.net.register(id, (message) => this.processes.get(id)?.deliver(message));
-    const proc = NodeProcess.start({
+  private hostOptions(id: string): NodeHostOptions {
+    return {
       id,
-      bin: this.opts.bin,
       args: this.opts.bin_args,
-      cwd: this.cwd,
       log_path: this.store.nodeLogPath(id),
       log_stderr: this.opts.log_stderr,
+      strict: this.opts.strict ?? false,
       log: (line) => this.log(line, this.opts.log_stderr),
       send: (src, dest, body) => this.net.send(src, dest, body),
       report: (issue) => this.report(issue),
-    });
-    this.processes.set(id, proc);
-    const exited = proc.exited.then((status) => {
-      const tail = proc.tails().stderr.slice(-5).join(" | ");
+    };
+  }
+
+  private async startNode(id: string, init_timeout_ms: number): Promise<void> {
+    this.net.register(id, (message) => this.hosts.get(id)?.deliver(message));
+    const host = this.launcher.start(this.hostOptions(id));
+    this.hosts.set(id, host);
+    const exited = host.exited.then((status) => {
+      const tail = host.tails().stderr.slice(-5).join(" | ");
       throw new Error(
         `node ${id} exited during init with code ${status.code}` +
           (tail === "" ? "" : `; last stderr: ${tail}`),
@@ -277,13 +341,18 @@ class TestRun {
 
   private report(issue: NodeIssue): void {
     this.issues.add(issue);
-    if (issue.kind === "closed-client") return;
-    if (this.issues.counts.get(issue.kind)! <= 3) {
-      const line = issue.line === undefined ? "" : `: ${issue.line}`;
-      this.log(`WARN node ${issue.node} ${issue.kind}: ${issue.message}${line}`, true);
-      if (issue.kind === "crashed" && issue.stderr_tail?.length) {
-        this.log(`last stderr of ${issue.node}:\n  ${issue.stderr_tail.join("\n  ")}`, true);
-      }
+    if (this.issues.counts.get(issue.kind)! > 3 && !issue.silenced) return;
+    const line = issue.line === undefined ? "" : `: ${issue.line}`;
+    this.log(`WARN node ${issue.node} ${issue.kind}: ${issue.message}${line}`, true);
+    if (issue.silenced) {
+      this.log(
+        `WARN node ${issue.node}: as Maelstrom does, its stdout is ignored from here on ` +
+          `(--strict makes this an invalid test instead)`,
+        true,
+      );
+    }
+    if (issue.kind === "crashed" && issue.stderr_tail?.length) {
+      this.log(`last stderr of ${issue.node}:\n  ${issue.stderr_tail.join("\n  ")}`, true);
     }
   }
 
@@ -310,6 +379,7 @@ class TestRun {
       clock: this.clock,
       rng: this.rng.fork("scheduler"),
       history: this.history,
+      max_ops: opts.max_ops,
       openClient: (node) => new HarnessClient(this.net, node, this.workload.rpc_timeout_ms),
       nemesis: nemesis === undefined ? undefined : (cutoff_ms) => nemesis.run(cutoff_ms),
       progress: this.ro.progress,
@@ -325,17 +395,20 @@ class TestRun {
     await this.scheduler.drain();
   }
 
-  private async tearDown(): Promise<void> {
+  /** Ends the nemesis and heals the network; closes every client. */
+  private closeClients(): void {
     this.nemesis?.stop();
     this.net.heal();
     this.scheduler?.closeClients();
     for (const client of this.setup_clients) client.close();
-    this.log("Run complete, writing");
-    await Promise.all([...this.processes.values()].map((proc) => proc.stop()));
-    for (const id of this.processes.keys()) this.net.unregister(id);
+  }
+
+  /** Stops every node, the services and the network. */
+  private async stopNodes(): Promise<void> {
+    await Promise.all([...this.hosts.values()].map((host) => host.stop()));
+    for (const id of this.hosts.keys()) this.net.unregister(id);
     this.stop_services();
     this.net.close();
-    if (this.cwd !== "") await Deno.remove(this.cwd, { recursive: true }).catch(() => {});
   }
 
   private async analyze(): Promise<CheckResult> {
@@ -347,6 +420,7 @@ class TestRun {
       net_stats: this.net_stats,
       messages: this.messages,
       node_errors: this.issues.total > 0 ? this.issues.result() : undefined,
+      simulation: this.launcher.results?.(),
     });
   }
 }
@@ -360,6 +434,8 @@ export interface AnalysisInput {
   net_stats: NetStats;
   messages: MessagesDiagram;
   node_errors: CheckResult | undefined;
+  /** `--sim`: what the simulator saw (e.g. nodes reading the real clock). */
+  simulation?: CheckResult;
 }
 
 /** Runs every checker in Maelstrom's order (§10.1) and composes the results map. */
@@ -379,6 +455,8 @@ export async function analyzeHistory(input: AnalysisInput): Promise<CheckResult>
   ];
   const node_errors = input.node_errors;
   if (node_errors !== undefined) checks.push(["node-errors", () => node_errors]);
+  const simulation = input.simulation;
+  if (simulation !== undefined) checks.push(["simulation", () => simulation]);
   checks.push(["workload", () => input.workload.check(history, { opts, store_path })]);
   return await compose(checks);
 }

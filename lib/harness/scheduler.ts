@@ -48,6 +48,8 @@ export interface SchedulerDeps {
   progress?: (line: string) => void;
   /** The harness log, for workload bugs that escape an op. */
   log?: (line: string) => void;
+  /** Stop generating main-phase ops after this many (`--max-ops`, used by `--shrink`). */
+  max_ops?: number;
 }
 
 interface Thread {
@@ -68,6 +70,8 @@ export class Scheduler {
   private readonly threads: Thread[];
   private readonly in_flight = new Set<Promise<void>>();
   private completion_waiters: (() => void)[] = [];
+  /** Main-phase ops handed to threads so far. */
+  private dispatched = 0;
   private generator: OpGenerator | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {
@@ -109,6 +113,7 @@ export class Scheduler {
     for (;;) {
       const now_ms = clock.now_ms();
       if (now_ms >= cutoff_ms) return;
+      if (this.dispatched >= (this.deps.max_ops ?? Infinity)) return;
       if (now_ms < due_ms) {
         await sleep(clock, Math.min(due_ms, cutoff_ms) - now_ms);
         continue;
@@ -132,6 +137,7 @@ export class Scheduler {
     for (const thread of free) {
       const spec = this.generator!.next(thread.index, thread.process);
       if (spec === undefined) continue;
+      this.dispatched++;
       this.launch(thread, spec);
       return true;
     }

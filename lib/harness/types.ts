@@ -71,6 +71,18 @@ export interface TestOptions {
   final_reads: boolean;
   /** Directory under which `store/` is written (default: the working directory). */
   store_dir: string;
+  /** `--sim`: run the nodes in-process on a virtual clock (default false: real processes). */
+  sim?: boolean;
+  /** `--sim-cpu-us`: virtual cost of each message a simulated node handles (default 0). */
+  sim_cpu_us?: number;
+  /** `--strict`: node protocol errors make the test invalid (default: Maelstrom's semantics). */
+  strict?: boolean;
+  /** `--max-ops`: the main phase invokes at most this many client ops (default: no limit). */
+  max_ops?: number;
+  /** `--check-determinism`: run the test twice in the simulator and compare hashes. */
+  check_determinism?: boolean;
+  /** `--shrink`: search the shortest failing prefix of an invalid simulated run. */
+  shrink?: boolean;
 }
 
 export type OpType = "invoke" | "ok" | "fail" | "info";

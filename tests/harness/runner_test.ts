@@ -148,12 +148,37 @@ Deno.test("a crash is reported in the results and makes the test invalid", async
   assert.ok(Deno.statSync(`${outcome.store_path}/node-errors.json`).isFile);
 });
 
-Deno.test("malformed output is reported, invalidates, and reading goes on", async () => {
+Deno.test("a protocol error silences the node's output, as in Maelstrom", async () => {
   const bin = await nodeLauncher(dir, "harness_garbage");
   const opts = parseTestArgs(args(bin, ["--node-count", "1", "--time-limit", "1", "--rate", "20"]));
   const outcome = await runTest(opts, quiet);
+  const node_errors = outcome.results!["node-errors"] as {
+    "valid?": boolean;
+    "by-kind": Record<string, number>;
+    "silenced-nodes": string[];
+  };
+  // Maelstrom's stdout reader stops at the first bad line: later lines are never seen.
+  assert.deepEqual(node_errors["by-kind"], { "line-not-valid-json": 1 });
+  assert.equal(node_errors["valid?"], true, "protocol errors alone do not invalidate");
+  assert.deepEqual(node_errors["silenced-nodes"], ["n0"]);
+  const stats = outcome.results!.stats as { "ok-count": number; "info-count": number };
+  assert.equal(stats["ok-count"], 0, "no reply after the garbage reaches a client");
+  assert.ok(stats["info-count"] > 0);
+  assert.equal(outcome.valid, false, "the echo checker sees no acknowledged echo");
+});
+
+Deno.test("--strict: every protocol error is reported, invalidates, and reading goes on", async () => {
+  const bin = await nodeLauncher(dir, "harness_garbage");
+  const opts = parseTestArgs(
+    args(bin, ["--node-count", "1", "--time-limit", "1", "--rate", "20", "--strict"]),
+  );
+  const outcome = await runTest(opts, quiet);
   assert.equal(outcome.valid, false);
-  const node_errors = outcome.results!["node-errors"] as { "by-kind": Record<string, number> };
+  const node_errors = outcome.results!["node-errors"] as {
+    "valid?": boolean;
+    "by-kind": Record<string, number>;
+  };
+  assert.equal(node_errors["valid?"], false);
   assert.deepEqual(node_errors["by-kind"], {
     "invalid-dest": 1,
     "line-not-valid-json": 1,
