@@ -498,3 +498,41 @@ export function parseTestArgs(argv: readonly string[]): TestOptions {
     ...(raw.flags.has("shrink") ? { shrink: true } : {}),
   };
 }
+
+/**
+ * `argv` without the options named in `drop` (with their values), then `add` appended before any
+ * `--`: how a replay or shrink command line is built from the user's own.
+ */
+export function rewriteArgs(
+  argv: readonly string[],
+  drop: readonly string[],
+  add: readonly string[],
+): string[] {
+  const kept: string[] = [];
+  let rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      rest = argv.slice(i);
+      break;
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const takes_value = VALUE_OPTIONS[name] !== undefined && name === arg;
+    if (drop.includes(name)) {
+      if (takes_value) i++;
+      continue;
+    }
+    kept.push(arg);
+    if (takes_value && i + 1 < argv.length) kept.push(argv[++i]);
+  }
+  return [...kept, ...add, ...rest];
+}
+
+/** A command line as a user would paste it into a POSIX shell. */
+export function shellCommand(words: readonly string[]): string {
+  return words.map((word) =>
+    /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
+  )
+    .join(" ");
+}

@@ -8,7 +8,14 @@
 
 import { join } from "node:path";
 import { parseTestArgs, USAGE, UsageError } from "./cli.ts";
-import { analyzeHistory, exitCodeFor, runTests } from "./runner.ts";
+import {
+  analyzeHistory,
+  exitCodeFor,
+  type RunnerOptions,
+  runTests,
+  type TestOutcome,
+} from "./runner.ts";
+import { checkDeterminism, MAX_SHRINK_TRIALS, replayCommand, shrink } from "./sim/replay.ts";
 import { WorkloadUnavailable } from "./workloads.ts";
 import type { CheckResult, Op, TestOptions, Validity } from "./types.ts";
 import { stringifyJson } from "./json.ts";
@@ -69,9 +76,16 @@ async function testCommand(argv: string[]): Promise<number> {
     return e.exit_code;
   }
   const sink = makeConsole();
-  let outcomes;
+  const ro = { console: sink.line, progress: sink.progress };
   try {
-    outcomes = await runTests(opts, { console: sink.line, progress: sink.progress });
+    if (opts.check_determinism) return await determinismCommand(opts, ro);
+    const outcomes = await runTests(opts, ro);
+    sink.line("");
+    const code = printOutcomes(argv, opts, outcomes);
+    const failed = outcomes[outcomes.length - 1];
+    if (opts.shrink && failed?.valid === false) return await shrinkCommand(argv, opts, failed, ro);
+    if (opts.shrink) console.log("Nothing to shrink: the run did not fail.");
+    return code;
   } catch (e) {
     // A workload can reject an option combination only once it is built (e.g. lin-kv's 1n).
     if (
@@ -82,7 +96,10 @@ async function testCommand(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  sink.line("");
+}
+
+/** Prints each outcome's report (and, for a failed simulated run, its replay command). */
+function printOutcomes(argv: string[], opts: TestOptions, outcomes: TestOutcome[]): number {
   let code = 0;
   for (const outcome of outcomes) {
     console.log(`Seed: ${outcome.seed}`);
@@ -93,8 +110,51 @@ async function testCommand(argv: string[]): Promise<number> {
     }
     console.log(formatReport(outcome.results));
     code = outcome.exit_code;
+    if (opts.sim && outcome.valid !== true) {
+      console.log(`\nReplay: ${replayCommand(argv, outcome.seed)}`);
+    }
   }
   return code;
+}
+
+async function determinismCommand(opts: TestOptions, ro: RunnerOptions): Promise<number> {
+  const report = await checkDeterminism({ ...opts, test_count: 1 }, ro);
+  for (const [i, run] of report.runs.entries()) {
+    console.log(
+      `Run ${i + 1}: history sha256 ${run.history_sha256}  journal sha256 ${run.journal_sha256}` +
+        `  (${run.store_path}, ${verdictWord(report.outcomes[i].valid)})`,
+    );
+  }
+  for (const finding of report.findings) console.log(`Nondeterministic call: ${finding}`);
+  if (report.identical) {
+    console.log(`Deterministic: seed ${opts.seed} gave byte-identical history and journal twice.`);
+    return 0;
+  }
+  console.log(`NOT deterministic: ${report.divergence}`);
+  return 1;
+}
+
+function verdictWord(valid: Validity): string {
+  return valid === true ? "valid" : valid === false ? "invalid" : "unknown";
+}
+
+async function shrinkCommand(
+  argv: string[],
+  opts: TestOptions,
+  failed: TestOutcome,
+  ro: RunnerOptions,
+): Promise<number> {
+  console.log(`\nShrinking seed ${failed.seed} (at most ${MAX_SHRINK_TRIALS} trial runs) …`);
+  const quiet: RunnerOptions = { ...ro, console: () => {}, progress: undefined };
+  const result = await shrink(argv, { ...opts, seed: failed.seed }, failed, quiet, (step) => {
+    const ops = step.max_ops === undefined ? "" : ` --max-ops ${step.max_ops}`;
+    ro.console?.(
+      `  --time-limit ${step.time_limit_s}${ops}: ${step.failed ? "fails" : "passes"}`,
+    );
+  });
+  console.log(`Still failing ${result.checkers.join(", ")} with the smallest prefix found:`);
+  console.log(`Shrunk: ${result.command}`);
+  return failed.exit_code;
 }
 
 function resolveStoredRun(store_root: string, test: string): string {

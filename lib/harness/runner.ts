@@ -161,10 +161,16 @@ export async function runTests(opts: TestOptions, ro: RunnerOptions = {}): Promi
 export async function runTest(opts: TestOptions, ro: RunnerOptions = {}): Promise<TestOutcome> {
   const factory = ro.workload_factory ?? await loadWorkloadFactory(opts.workload);
   const rng = new Rng(opts.seed);
-  const workload = factory({ opts, rng: rng.fork("workload") });
   const launcher: NodeLauncher = opts.sim
     ? await SimLauncher.create(opts, rng.fork("nodes"))
     : new ProcessLauncher(opts);
+  let workload: Workload;
+  try {
+    workload = factory({ opts, rng: rng.fork("workload"), clock: launcher.clock });
+  } catch (e) {
+    await launcher.close();
+    throw e;
+  }
   const store = RunStore.create(opts.store_dir, opts.workload);
   const run = new TestRun(opts, ro, rng, workload, store, launcher);
   try {

@@ -10,6 +10,7 @@
  */
 
 import type { Rng } from "./rng.ts";
+import type { Clock } from "./network.ts";
 
 /** Workload names Maelstrom accepts for `-w/--workload`. */
 export const WORKLOAD_NAMES = [
@@ -171,6 +172,8 @@ export interface WorkloadContext {
   opts: TestOptions;
   /** The workload's own random stream. */
   rng: Rng;
+  /** The test's clock: virtual under `--sim`, so a generator that reads time stays replayable. */
+  clock?: Clock;
 }
 
 /** The main-phase op source. Called whenever a thread is free and the rate allows an op. */

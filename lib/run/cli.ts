@@ -23,6 +23,20 @@ import {
 } from "./summary.ts";
 import { formatFigure } from "./targets.ts";
 import type { IndexedRow, RunRow } from "./types.ts";
+import {
+  DEFAULT_SIM_SEED,
+  MAX_JOBS,
+  MAX_SEEDS,
+  parseShard,
+  renderSweep,
+  type RowSweep,
+  runPool,
+  runTask,
+  type Shard,
+  SweepProgress,
+  sweepRow,
+  sweepTasks,
+} from "./sweep.ts";
 
 /** Exit code for bad `run` arguments. */
 export const USAGE_EXIT = 2;
@@ -45,6 +59,15 @@ Options:
   --json [FILE]       also write the summary as JSON to FILE, or to stdout without FILE
   --maelstrom PATH    run (or --print) with a real Maelstrom instead (default: $MAELSTROM)
   --verbose           echo the harness's full output
+
+Simulator (deterministic, seconds instead of minutes; see the README's "Simulation"):
+  --sim               run the rows in the simulator (--sim on the harness), seed ${DEFAULT_SIM_SEED} unless --seed
+  --seeds N           with --sim: run every row with N seeds (--seed, --seed + 1, …) and report
+                      per row the valid count, median / p95 / worst figures and failing seeds
+  --jobs J            with --sim: runs at once (default: the core count, ${navigator.hardwareConcurrency})
+  --shard I/N         with --sim: run only slice I of N of the (row, seed) list; merge the
+                      slices' --json files with --merge
+  --merge FILE…       print the summary of the --json files of several shards as one
   -h, --help          this text
 
 Exit status: 0 if every row is valid and meets its targets, 1 if not, ${USAGE_EXIT} for bad arguments.`;
@@ -65,6 +88,11 @@ export interface RunArgs {
   maelstrom?: string;
   verbose: boolean;
   help: boolean;
+  sim: boolean;
+  seeds?: number;
+  jobs: number;
+  shard?: Shard;
+  merge: boolean;
 }
 
 /** Parses `argv`; `selectable` names what a bare `--json` must not swallow as its file. */
@@ -90,6 +118,11 @@ export function parseRunArgs(
         maelstrom: { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
+        sim: { type: "boolean" },
+        seeds: { type: "string" },
+        jobs: { type: "string" },
+        shard: { type: "string" },
+        merge: { type: "boolean" },
       },
     });
   } catch (error) {
@@ -110,6 +143,41 @@ export function parseRunArgs(
     maelstrom,
     verbose: values.verbose ?? false,
     help: values.help ?? false,
+    ...simArgs(values),
+  };
+}
+
+function simArgs(values: {
+  sim?: boolean;
+  seeds?: string;
+  jobs?: string;
+  shard?: string;
+  merge?: boolean;
+  maelstrom?: string;
+}): Pick<RunArgs, "sim" | "seeds" | "jobs" | "shard" | "merge"> {
+  const sim = values.sim ?? false;
+  for (const name of ["seeds", "jobs", "shard"] as const) {
+    if (values[name] !== undefined && !sim) throw new RunUsageError(`--${name} needs --sim`);
+  }
+  if (sim && values.maelstrom !== undefined) {
+    throw new RunUsageError("--sim runs the embedded harness; it cannot run a real Maelstrom");
+  }
+  let shard: Shard | undefined;
+  try {
+    shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  } catch (error) {
+    throw new RunUsageError((error as Error).message);
+  }
+  return {
+    sim,
+    seeds: values.seeds === undefined
+      ? undefined
+      : integerIn("--seeds", values.seeds, 1, MAX_SEEDS),
+    jobs: values.jobs === undefined
+      ? navigator.hardwareConcurrency
+      : integerIn("--jobs", values.jobs, 1, MAX_JOBS),
+    shard,
+    merge: values.merge ?? false,
   };
 }
 
@@ -184,6 +252,7 @@ export async function main(
       output.out(USAGE);
       return 0;
     }
+    if (args.merge) return await mergeCommand(args.selections, table, output);
     if (args.selections.length === 0 && !args.list) {
       throw new RunUsageError("name a challenge, a part, a row id or all (see --list, --help)");
     }
@@ -204,9 +273,12 @@ export async function main(
     return 0;
   }
   if (args.print) {
-    for (const row of selected) output.out(commandLine(row, harness, render));
+    for (const row of selected) {
+      output.out(commandLine(row, harness, { ...render, sim: args.sim || undefined }));
+    }
     return 0;
   }
+  if (args.sim) return await runSimRows(selected, args, output);
   if (harness.kind === "maelstrom") {
     if (!(await isExecutable(harness.path))) {
       output.err(`run: --maelstrom ${harness.path}: not an executable file`);
@@ -302,4 +374,151 @@ async function isExecutable(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** What a simulated run's JSON summary holds beyond the table's: the sweep and its slice. */
+interface SimSummaryJson {
+  sim: true;
+  seeds: number;
+  shard?: Shard;
+  wall_time_s: number;
+  rows: RowSummary[];
+  sweep: RowSweep[];
+}
+
+async function runSimRows(
+  rows: readonly IndexedRow[],
+  args: RunArgs,
+  output: Output,
+): Promise<number> {
+  const seeds = args.seeds ?? args.repeat;
+  const first_seed = args.seed ?? DEFAULT_SIM_SEED;
+  const tasks = sweepTasks(rows, seeds, first_seed, args.shard);
+  const jobs = Math.min(args.jobs, MAX_JOBS);
+  const shard = args.shard ? `, shard ${args.shard.index}/${args.shard.count}` : "";
+  output.err(
+    `Simulating ${tasks.length} runs (${rows.length} rows x ${seeds} seeds from ${first_seed}` +
+      `${shard}) with ${jobs} at once …`,
+  );
+  const config: RunnerConfig = { root: ROOT, harness: { kind: "embedded" }, verbose: false };
+  const render: RenderOptions = { time_limit_s: args.time_limit_s };
+  const live = Deno.stderr.isTerminal();
+  const encoder = new TextEncoder();
+  const progress = new SweepProgress(tasks.length, (line) => {
+    if (live) Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${line}`));
+  });
+  const started_ms = performance.now();
+  const records = await runPool(tasks, jobs, async (task) => {
+    const record = await runTask(task, render, config);
+    progress.finished(runVerdict(record) !== "pass");
+    if (!live || args.verbose) {
+      output.err(`${task.row.id} seed ${task.seed}: ${describeRun(record)}`);
+    }
+    return record;
+  });
+  if (live) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+  const wall_time_s = (performance.now() - started_ms) / 1000;
+  const by_row = new Map<string, RunRecord[]>();
+  tasks.forEach((task, i) => {
+    const list = by_row.get(task.row.id) ?? [];
+    list.push(records[i]);
+    by_row.set(task.row.id, list);
+  });
+  const summary = simSummary(rows, by_row, args, seeds, wall_time_s);
+  return await reportSim(summary, args, output);
+}
+
+function simSummary(
+  rows: readonly IndexedRow[],
+  by_row: ReadonlyMap<string, RunRecord[]>,
+  args: Pick<RunArgs, "time_limit_s" | "seed" | "shard">,
+  seeds: number,
+  wall_time_s: number,
+): SimSummaryJson {
+  const harness: Harness = { kind: "embedded" };
+  const present = rows.filter((row) => by_row.has(row.id));
+  const summaries = present.map((row) =>
+    summarizeRow(
+      row,
+      commandLine(row, harness, { time_limit_s: args.time_limit_s, sim: true, seed: args.seed }),
+      by_row.get(row.id)!,
+    )
+  );
+  return {
+    sim: true,
+    seeds,
+    ...(args.shard ? { shard: args.shard } : {}),
+    wall_time_s,
+    rows: summaries,
+    sweep: present.map((row) => sweepRow(row, by_row.get(row.id)!, harness)),
+  };
+}
+
+async function reportSim(summary: SimSummaryJson, args: RunArgs, output: Output): Promise<number> {
+  const json_to_stdout = args.json === "-";
+  const report = json_to_stdout ? output.err : output.out;
+  const context: SummaryContext = {
+    harness: "embedded",
+    repeat: summary.seeds,
+    smoke_time_limit_s: args.time_limit_s,
+    seed: args.seed ?? DEFAULT_SIM_SEED,
+  };
+  report("");
+  report(renderSummary(context, summary.rows).replace("embedded harness", "simulator"));
+  if (summary.seeds > 1 || summary.sweep.some((row) => row.failing.length > 0)) {
+    report("");
+    report(renderSweep(summary.sweep));
+  }
+  report(`\nWall time: ${summary.wall_time_s.toFixed(1)} s`);
+  if (args.json !== undefined) {
+    const text = JSON.stringify(summary, null, 2);
+    if (json_to_stdout) output.out(text);
+    else {
+      try {
+        await Deno.writeTextFile(args.json, text + "\n");
+      } catch (error) {
+        output.err(`run: cannot write --json ${args.json}: ${(error as Error).message}`);
+        return 1;
+      }
+    }
+  }
+  return exitCode(summary.rows);
+}
+
+/** `--merge a.json b.json …`: the shards' runs, summarised as one sweep. */
+async function mergeCommand(
+  files: readonly string[],
+  table: readonly RunRow[],
+  output: Output,
+): Promise<number> {
+  if (files.length === 0) {
+    output.err("run: --merge needs the --json files of the shards");
+    return USAGE_EXIT;
+  }
+  const rows = indexRows(table);
+  const by_row = new Map<string, RunRecord[]>();
+  let seeds = 0;
+  let wall_time_s = 0;
+  for (const file of files) {
+    let part: SimSummaryJson;
+    try {
+      part = JSON.parse(await Deno.readTextFile(file));
+      if (part.sim !== true || !Array.isArray(part.rows)) throw new Error("not a --sim summary");
+    } catch (error) {
+      output.err(`run: --merge ${file}: ${(error as Error).message}`);
+      return USAGE_EXIT;
+    }
+    seeds = Math.max(seeds, part.seeds);
+    wall_time_s = Math.max(wall_time_s, part.wall_time_s);
+    for (const row of part.rows) {
+      if (!rows.some((r) => r.id === row.id)) {
+        output.err(`run: --merge ${file}: unknown row ${row.id}`);
+        return USAGE_EXIT;
+      }
+      by_row.set(row.id, [...(by_row.get(row.id) ?? []), ...row.runs]);
+    }
+  }
+  for (const runs of by_row.values()) runs.sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0));
+  const summary = simSummary(rows, by_row, {}, seeds, wall_time_s);
+  return await reportSim(summary, { ...parseRunArgs([]), sim: true }, output);
 }

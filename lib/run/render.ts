@@ -25,6 +25,10 @@ export interface RenderOptions {
   seed?: number;
   /** Replaces the row's `--bin` (e.g. an absolute path). */
   bin?: string;
+  /** Embedded harness only: `--sim`, with the challenge's module as `--bin` (no build needed). */
+  sim?: boolean;
+  /** Embedded harness only: `--store DIR`. */
+  store_dir?: string;
 }
 
 /** Gives every row an id: its part, suffixed `.1`, `.2`, … when the part has several rows. */
@@ -42,14 +46,23 @@ export function indexRows(rows: readonly RunRow[]): IndexedRow[] {
 
 /** The `test` arguments for `row` (without the program name), e.g. `["test", "-w", "echo", …]`. */
 export function testArgs(row: RunRow, harness: Harness, options: RenderOptions = {}): string[] {
-  const args = ["test", "-w", row.workload, "--bin", options.bin ?? row.bin];
+  const sim = harness.kind === "embedded" && options.sim === true;
+  const bin = options.bin ?? (sim ? simModule(row) : row.bin);
+  const args = ["test", "-w", row.workload, "--bin", bin];
   args.push(...flagArgs(row.flags, options.time_limit_s));
-  if (harness.kind === "embedded" && options.seed !== undefined) {
-    args.push("--seed", String(options.seed));
+  if (harness.kind === "embedded") {
+    if (sim) args.push("--sim");
+    if (options.seed !== undefined) args.push("--seed", String(options.seed));
+    if (options.store_dir !== undefined) args.push("--store", options.store_dir);
   }
   const bin_args = row.flags.bin_args ?? [];
   if (bin_args.length > 0) args.push("--", ...bin_args);
   return args;
+}
+
+/** The module the simulator loads for `row`: the challenge's own source file. */
+export function simModule(row: RunRow): string {
+  return `challenges/${row.challenge}.ts`;
 }
 
 /** The Maelstrom flags of `flags` in canonical order; `time_limit_s` overrides `--time-limit`. */

@@ -25,6 +25,11 @@ export interface RunnerConfig {
   verbose: boolean;
   /** Extra seconds allowed beyond the time limit per test before the run is killed. */
   grace_s?: number;
+  /**
+   * Keep the harness's stderr (its live progress line) to ourselves instead of passing it
+   * through: runs in parallel would garble each other's. Its tail explains a crash.
+   */
+  capture_stderr?: boolean;
 }
 
 /** Maelstrom's default `--time-limit`. */
@@ -65,7 +70,8 @@ export async function runOnce(
   config: RunnerConfig,
 ): Promise<RunRecord> {
   const { program, args } = spawnCommand(row, config, options);
-  const latest_link = `${config.root}/store/${row.workload}/latest`;
+  const store_root = options.store_dir ?? config.root;
+  const latest_link = `${store_root}/store/${row.workload}/latest`;
   const previous_store = await realPath(latest_link);
   const started_ms = performance.now();
   const outcome = await spawnBounded(
@@ -129,7 +135,7 @@ async function spawnBounded(
       cwd: config.root,
       stdin: "null",
       stdout: "piped",
-      stderr: "inherit",
+      stderr: config.capture_stderr ? "piped" : "inherit",
     }).spawn();
   } catch (error) {
     outcome.problem = `cannot start ${program}: ${(error as Error).message}`;
@@ -151,6 +157,12 @@ async function spawnBounded(
       outcome.store_mentions.push(match[1]);
     }
   }, stop_reading.signal);
+  const reading_stderr = config.capture_stderr
+    ? scanLines(child.stderr, (line) => {
+      outcome.tail.push(line);
+      if (outcome.tail.length > TAIL_LINES) outcome.tail.shift();
+    }, stop_reading.signal)
+    : Promise.resolve();
   try {
     const status = await child.status;
     outcome.exit_code = status.signal === null ? status.code : undefined;
@@ -162,6 +174,7 @@ async function spawnBounded(
   // A grandchild that inherited stdout may keep it open: read what is left, briefly.
   const drain_timer = setTimeout(() => stop_reading.abort(), DRAIN_MS);
   await reading.catch(() => {});
+  await reading_stderr.catch(() => {});
   clearTimeout(drain_timer);
   if (timed_out) outcome.problem = `killed after exceeding ${deadline_ms / 1000} s`;
   return outcome;

@@ -30,6 +30,8 @@ export interface RunRecord {
   figures: Figures;
   seed?: number;
   store_path?: string;
+  /** A sweep deleted the store of this valid run after reading it. */
+  store_removed?: boolean;
   /** Problems reading the store, timeouts, spawn failures. */
   problems: string[];
 }

@@ -16,6 +16,7 @@
  */
 
 import { setTimeout as sleepMs } from "node:timers/promises";
+import type { Clock } from "../network.ts";
 import { checkKafka } from "../checkers/kafka.ts";
 import { UsageError } from "../cli.ts";
 import { checkReply, type ReplySchema } from "../reply_schema.ts";
@@ -63,6 +64,14 @@ const REAL_TIME: KafkaTime = {
   now_ms: () => performance.now(),
   sleep: (ms) => sleepMs(ms),
 };
+
+/** Time on the test's clock (virtual in the simulator). */
+function clockTime(clock: Clock): KafkaTime {
+  return {
+    now_ms: () => clock.now_ms(),
+    sleep: (ms) => new Promise((resolve) => clock.setTimer(resolve, Math.max(0, ms))),
+  };
+}
 
 /** Key → highest offset, merged by max. */
 type Offsets = Map<string, number>;
@@ -319,7 +328,10 @@ async function finalThread(
 }
 
 /** Builds the kafka workload; `time` is injectable for tests. */
-export function createKafkaWorkload(ctx: WorkloadContext, time: KafkaTime = REAL_TIME): Workload {
+export function createKafkaWorkload(
+  ctx: WorkloadContext,
+  time: KafkaTime = ctx.clock ? clockTime(ctx.clock) : REAL_TIME,
+): Workload {
   const { opts, rng } = ctx;
   const ops = new KeyedOps(rng.fork("kafka-keys"), opts.key_count ?? 10, opts.max_writes_per_key);
   const generator = new KafkaGenerator(rng.fork("kafka-gen"), ops, opts.concurrency, time);
