@@ -31,6 +31,27 @@ export interface JournalEvent {
   message: NetMessage;
 }
 
+/** JSON text of messages already serialised: a message is written to its journal twice and
+ * handed to its receiver as text, and it never changes once sent. */
+const message_text = new WeakMap<NetMessage, string>();
+
+/** The JSON text of `message`, serialised once. */
+export function messageJson(message: NetMessage): string {
+  let text = message_text.get(message);
+  if (text === undefined) {
+    text = stringifyJson(message);
+    message_text.set(message, text);
+  }
+  return text;
+}
+
+/** A journal event as one JSON line, the same bytes `stringifyJson(event)` would give. */
+export function journalLine(event: JournalEvent): string {
+  return `{"id":${event.id},"time":${event.time},"type":"${event.type}","message":${
+    messageJson(event.message)
+  }}`;
+}
+
 /** The clock the network and scheduler run on; `lib/sim_env.ts`'s SimEnv fits it. */
 export interface Clock {
   now_ms(): number;
@@ -212,7 +233,7 @@ export class Network {
     const now_ms = this.clock.now_ms();
     const latency_ms = isClient(src) || isClient(dest) ? 0 : this.draw_latency();
     this.record("send", message, now_ms);
-    if (this.opts.log_send) this.opts.log?.(`:send ${stringifyJson(message)}`);
+    if (this.opts.log_send) this.opts.log?.(`:send ${messageJson(message)}`);
     receiver.queue.push({ deadline_ms: now_ms + latency_ms, seq: this.next_seq++, message });
     this.schedule(receiver, now_ms);
     return message;
@@ -295,7 +316,7 @@ export class Network {
       receiver.queue.pop();
       const message = head.message;
       if (this.partitions.get(message.dest)?.has(message.src)) continue;
-      if (this.opts.log_recv) this.opts.log?.(`:recv ${stringifyJson(message)}`);
+      if (this.opts.log_recv) this.opts.log?.(`:recv ${messageJson(message)}`);
       this.record("recv", message, now_ms);
       receiver.deliver(message);
       // A delivery may unregister the receiver (a client closing itself).

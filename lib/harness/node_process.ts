@@ -11,8 +11,7 @@
  * @module
  */
 
-import type { NetMessage } from "./network.ts";
-import { stringifyJson } from "./json.ts";
+import { messageJson, type NetMessage } from "./network.ts";
 import type { NodeExit, NodeHost, NodeHostOptions } from "./node_host.ts";
 import {
   type NodeIssue,
@@ -146,7 +145,7 @@ export class NodeProcess implements NodeHost {
       }
       return;
     }
-    this.stdin_queue.push(stringifyJson(message) + "\n");
+    this.stdin_queue.push(messageJson(message) + "\n");
     if (!this.stdin_writing) void this.flushStdin();
   }
 

@@ -28,7 +28,7 @@ import type {
   WorkloadFactory,
 } from "./types.ts";
 import { Rng } from "./rng.ts";
-import { type Clock, Network } from "./network.ts";
+import { type Clock, journalLine, Network } from "./network.ts";
 import { HarnessClient, INIT_TIMEOUT_MS, initNode } from "./client.ts";
 import type { NodeHost, NodeHostOptions } from "./node_host.ts";
 import { type NodeIssue, PROTOCOL_ERROR_KINDS } from "./node_output.ts";
@@ -39,7 +39,6 @@ import { History } from "./history.ts";
 import { Scheduler, sleep } from "./scheduler.ts";
 import { PartitionNemesis } from "./nemesis.ts";
 import { RunStore } from "./store.ts";
-import { stringifyJson } from "./json.ts";
 import { loadWorkloadFactory } from "./workloads.ts";
 import { compose, type NamedCheck } from "./checkers/compose.ts";
 import { checkExceptions } from "./checkers/exceptions.ts";
@@ -216,7 +215,7 @@ class TestRun {
       journal: (event) => {
         this.net_stats.add(event);
         this.messages.add(event);
-        store.journal.line(stringifyJson(event));
+        store.journal.line(journalLine(event));
       },
       log: net_log,
       log_send: opts.log_net_send,

@@ -32,6 +32,9 @@ export interface RunRecord {
   store_path?: string;
   /** A sweep deleted the store of this valid run after reading it. */
   store_removed?: boolean;
+  /** Simulated runs: SHA-256 of history.jsonl and messages.jsonl, equal for equal seeds. */
+  history_sha256?: string;
+  journal_sha256?: string;
   /** Problems reading the store, timeouts, spawn failures. */
   problems: string[];
 }

@@ -20,6 +20,7 @@ import { type RunnerConfig, runOnce } from "./runner.ts";
 import { type RunRecord, runVerdict } from "./summary.ts";
 import { type Figures, quantile } from "./figures.ts";
 import { formatFigure } from "./targets.ts";
+import { fileSha256 } from "../harness/sim/replay.ts";
 import { type IndexedRow, type Metric, METRICS } from "./types.ts";
 
 /** At most this many seeds per row in one sweep. */
@@ -131,13 +132,26 @@ export async function runTask(
     capture_stderr: true,
   });
   record.seed = task.seed;
+  if (record.store_path !== undefined) await recordHashes(record, config.root);
   if (runVerdict(record) === "pass") {
     await Deno.remove(store_dir, { recursive: true }).catch(() => {});
     record.store_removed = true;
-  } else if (record.store_path !== undefined && !record.store_path.startsWith("/")) {
-    record.store_path = `${store_dir}/${record.store_path}`;
   }
   return record;
+}
+
+/** Notes the SHA-256 of the run's history and journal, which replay must reproduce exactly. */
+async function recordHashes(record: RunRecord, root: string): Promise<void> {
+  // Stores outside the repository are recorded absolute, those inside relative to it.
+  const path = record.store_path!.startsWith("/")
+    ? record.store_path!
+    : `${root}/${record.store_path}`;
+  try {
+    record.history_sha256 = await fileSha256(`${path}/history.jsonl`);
+    record.journal_sha256 = await fileSha256(`${path}/messages.jsonl`);
+  } catch (error) {
+    record.problems.push(`cannot hash the run's outputs: ${(error as Error).message}`);
+  }
 }
 
 /** Median, 95th percentile and worst of one figure over a row's seeds. */

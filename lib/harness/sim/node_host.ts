@@ -21,8 +21,7 @@
  */
 
 import { Node, type NodeSetup } from "../../maelstrom.ts";
-import type { NetMessage } from "../network.ts";
-import { stringifyJson } from "../json.ts";
+import { messageJson, type NetMessage } from "../network.ts";
 import type { Rng } from "../rng.ts";
 import type { NodeExit, NodeHost, NodeHostOptions } from "../node_host.ts";
 import { NodeOutput, Ring } from "../node_output.ts";
@@ -168,7 +167,7 @@ export class SimNodeHost implements NodeHost {
   }
 
   private run(message: NetMessage): void {
-    const line = stringifyJson(message);
+    const line = messageJson(message);
     this.guarded(() => this.node.handleLine(line));
   }
 
