@@ -23,6 +23,7 @@ import {
 } from "./summary.ts";
 import { formatFigure } from "./targets.ts";
 import type { IndexedRow, RunRow } from "./types.ts";
+import { compareSummaries, renderComparison, type SummaryFile } from "./compare.ts";
 import {
   DEFAULT_SIM_SEED,
   MAX_JOBS,
@@ -68,6 +69,8 @@ Simulator (deterministic, seconds instead of minutes; see the README's "Simulati
   --shard I/N         with --sim: run only slice I of N of the (row, seed) list; merge the
                       slices' --json files with --merge
   --merge FILE…       print the summary of the --json files of several shards as one
+  --compare A B       two --json summaries side by side (e.g. real time and --sim): wall time
+                      per row and speed-up, servers msgs/op and the deviation of B from A
   -h, --help          this text
 
 Exit status: 0 if every row is valid and meets its targets, 1 if not, ${USAGE_EXIT} for bad arguments.`;
@@ -93,6 +96,7 @@ export interface RunArgs {
   jobs: number;
   shard?: Shard;
   merge: boolean;
+  compare: boolean;
 }
 
 /** Parses `argv`; `selectable` names what a bare `--json` must not swallow as its file. */
@@ -123,6 +127,7 @@ export function parseRunArgs(
         jobs: { type: "string" },
         shard: { type: "string" },
         merge: { type: "boolean" },
+        compare: { type: "boolean" },
       },
     });
   } catch (error) {
@@ -153,8 +158,9 @@ function simArgs(values: {
   jobs?: string;
   shard?: string;
   merge?: boolean;
+  compare?: boolean;
   maelstrom?: string;
-}): Pick<RunArgs, "sim" | "seeds" | "jobs" | "shard" | "merge"> {
+}): Pick<RunArgs, "sim" | "seeds" | "jobs" | "shard" | "merge" | "compare"> {
   const sim = values.sim ?? false;
   for (const name of ["seeds", "jobs", "shard"] as const) {
     if (values[name] !== undefined && !sim) throw new RunUsageError(`--${name} needs --sim`);
@@ -178,6 +184,7 @@ function simArgs(values: {
       : integerIn("--jobs", values.jobs, 1, MAX_JOBS),
     shard,
     merge: values.merge ?? false,
+    compare: values.compare ?? false,
   };
 }
 
@@ -253,6 +260,7 @@ export async function main(
       return 0;
     }
     if (args.merge) return await mergeCommand(args.selections, table, output);
+    if (args.compare) return await compareCommand(args.selections, output);
     if (args.selections.length === 0 && !args.list) {
       throw new RunUsageError("name a challenge, a part, a row id or all (see --list, --help)");
     }
@@ -521,4 +529,33 @@ async function mergeCommand(
   for (const runs of by_row.values()) runs.sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0));
   const summary = simSummary(rows, by_row, {}, seeds, wall_time_s);
   return await reportSim(summary, { ...parseRunArgs([]), sim: true }, output);
+}
+
+/** `--compare A.json B.json`: wall time and servers msgs/op of two summaries, row by row. */
+async function compareCommand(files: readonly string[], output: Output): Promise<number> {
+  if (files.length !== 2) {
+    output.err("run: --compare needs exactly two --json files (e.g. real time, then --sim)");
+    return USAGE_EXIT;
+  }
+  const summaries: SummaryFile[] = [];
+  for (const file of files) {
+    try {
+      const parsed = JSON.parse(await Deno.readTextFile(file)) as SummaryFile;
+      if (!Array.isArray(parsed.rows)) throw new Error("not a deno task run --json summary");
+      summaries.push(parsed);
+    } catch (error) {
+      output.err(`run: --compare ${file}: ${(error as Error).message}`);
+      return USAGE_EXIT;
+    }
+  }
+  const label = (s: SummaryFile) => s.sim ? "sim" : "real";
+  const labels: [string, string] = [label(summaries[0]), label(summaries[1])];
+  if (labels[0] === labels[1]) labels[1] += " (2)";
+  output.out(renderComparison(compareSummaries(summaries[0], summaries[1]), labels));
+  for (const [i, s] of summaries.entries()) {
+    if (s.wall_time_s !== undefined) {
+      output.out(`${labels[i]}: the whole run took ${s.wall_time_s.toFixed(1)} s of wall time.`);
+    }
+  }
+  return 0;
 }
