@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  allImpliedModels,
   anomaliesProhibitedBy,
   boundary,
   canonicalModel,
   validateModels,
 } from "../../../lib/harness/checkers/elle/models.ts";
+import { parseTestArgs } from "../../../lib/harness/cli.ts";
 import { classifyCycle, CYCLE_SPECS } from "../../../lib/harness/checkers/elle/cycles.ts";
 import { PROCESS, REALTIME, RW, WR, WW } from "../../../lib/harness/checkers/elle/graph.ts";
 
@@ -88,4 +90,20 @@ Deno.test("cycles: specs are searched worst first", () => {
   assert.ok(names.indexOf("G-single-item") < names.indexOf("G2-item"));
   assert.ok(names.indexOf("G0") < names.indexOf("G0-process"));
   assert.equal(names.length, 15);
+});
+
+Deno.test("update-atomic (Elle 0.2.2's name, from ROLA) is known and forbids what it should", () => {
+  validateModels(["update-atomic"]);
+  const forbidden = anomaliesProhibitedBy(["update-atomic"]);
+  // Its own (lost-update) and read-atomic's, which it implies.
+  for (const anomaly of ["lost-update", "G1a", "internal", "future-read"]) {
+    assert.ok(forbidden.has(anomaly), anomaly);
+  }
+  assert.ok(!forbidden.has("G2-item"), "update-atomic allows write skew");
+  assert.ok(allImpliedModels(["parallel-snapshot-isolation"]).has("update-atomic"));
+  assert.deepEqual(
+    parseTestArgs(["--bin", "/bin/true", "--consistency-models", "update-atomic"])
+      .consistency_models,
+    ["update-atomic"],
+  );
 });
