@@ -18,7 +18,7 @@
 import { commandLine, type Harness, type RenderOptions } from "./render.ts";
 import { type RunnerConfig, runOnce } from "./runner.ts";
 import { type RunRecord, runVerdict } from "./summary.ts";
-import { type Figures, quantile } from "./figures.ts";
+import { type Figures, median, quantile } from "./figures.ts";
 import { formatFigure } from "./targets.ts";
 import { fileSha256 } from "../harness/sim/replay.ts";
 import { type IndexedRow, type Metric, METRICS } from "./types.ts";
@@ -173,7 +173,7 @@ export function spreads(runs: readonly { figures: Figures }[]): Partial<Record<M
     const higher_better = HIGHER_IS_BETTER.has(metric);
     const sorted = [...values].sort((a, b) => higher_better ? b - a : a - b);
     out[metric] = {
-      median: quantile(sorted, 0.5)!,
+      median: median(values)!,
       p95: quantile(sorted, 0.95)!,
       worst: sorted[sorted.length - 1],
     };
