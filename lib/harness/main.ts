@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { parseTestArgs, USAGE, UsageError } from "./cli.ts";
-import { analyzeHistory, exitCodeFor, runTests } from "./runner.ts";
+import { analyzeHistory, exitCodeFor, runTests, writeReportOrWarn } from "./runner.ts";
 import { WorkloadUnavailable } from "./workloads.ts";
 import type { CheckResult, Op, TestOptions, Validity } from "./types.ts";
 import { stringifyJson } from "./json.ts";
@@ -141,6 +141,7 @@ export async function analyzeRun(path: string): Promise<CheckResult> {
     node_errors,
   });
   Deno.writeTextFileSync(join(path, "results.json"), stringifyJson(results, 2) + "\n");
+  writeReportOrWarn(path, undefined, (line) => console.error(line));
   return results;
 }
 
