@@ -20,13 +20,15 @@ import { MessagesDiagram } from "./viz/messages_svg.ts";
 import type { JournalEvent } from "./network.ts";
 import { killAllNodes } from "./node_process.ts";
 import { SimUnsupported } from "./sim/loader.ts";
+import { serveCommand } from "./serve.ts";
 
 const COMMANDS_USAGE = `Usage: maelstrom <command> [options]
 
 Commands:
   test      run a test (see maelstrom test --help)
   analyze   re-run the checkers on a stored test: [-t INDEX_OR_PATH] [--store DIR]
-  serve, demo, doc   not supported by the embedded harness
+  serve     list the runs in store/ with their reports: [--port 8080] [--host H] [--store DIR]
+  demo, doc   not supported by the embedded harness
 `;
 
 /** The last line of the report for a verdict (`harness.md` §10.3). */
@@ -183,6 +185,7 @@ export async function main(args: string[]): Promise<number> {
     case "analyze":
       return await analyzeCommand(rest);
     case "serve":
+      return await serveCommand(rest);
     case "demo":
     case "doc":
       console.error(`${command} is not supported by the embedded harness`);

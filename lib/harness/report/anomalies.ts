@@ -38,8 +38,44 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** The anomalies of every checker whose `valid?` is not true, in results order. */
+/** Kinds shown first, most telling first; the rest keep their order after these. */
+const PRIORITY = [
+  "crashed",
+  "lost",
+  "lost-write",
+  "nonlinearizable",
+  "duplicated",
+  "counter-final-read",
+  "G0",
+  "G1a",
+  "G1b",
+  "G1c",
+  "G-single",
+  "G2",
+  "duplicate",
+  "inconsistent-offsets",
+  "nonmonotonic-poll",
+  "poll-skip",
+  "unseen",
+];
+
+function rank(kind: string): number {
+  const i = PRIORITY.indexOf(kind.replace(/-(realtime|process)$/, ""));
+  return i === -1 ? PRIORITY.length : i;
+}
+
+/**
+ * The anomalies of every checker whose `valid?` is not true: the most telling kinds first
+ * (lost data, broken consistency), then the rest in results order.
+ */
 export function findAnomalies(results: Json, history: readonly Op[]): Anomaly[] {
+  return collectAnomalies(results, history)
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => rank(x.a.kind) - rank(y.a.kind) || x.i - y.i)
+    .map(({ a }) => a);
+}
+
+function collectAnomalies(results: Json, history: readonly Op[]): Anomaly[] {
   const out: Anomaly[] = [];
   for (const [checker, result] of Object.entries(results)) {
     if (!isObject(result) || result["valid?"] === true || result["valid?"] === undefined) continue;

@@ -68,7 +68,10 @@ figure { margin: 0; } svg.chart { width: 100%; height: auto; font: 11px system-u
 `;
 
 /** The verdict's class, headline and one-line reading. */
-function verdict(input: ReportInput): { cls: string; head: string; line: string } {
+function verdict(
+  input: ReportInput,
+  anomalies: Anomaly[],
+): { cls: string; head: string; line: string } {
   if (input.aborted !== undefined || input.results === undefined) {
     return {
       cls: "unknown",
@@ -87,7 +90,14 @@ function verdict(input: ReportInput): { cls: string; head: string; line: string 
     return { cls: "valid", head: "Valid — everything looks good", line: "every checker passed" };
   }
   if (valid === false) {
-    return { cls: "invalid", head: "Invalid", line: `failing checkers: ${failing.join(", ")}` };
+    const kinds = anomalies.map((a) => a.count === undefined ? a.title : `${a.title} (${a.count})`);
+    return {
+      cls: "invalid",
+      head: `Invalid: ${kinds.slice(0, 3).join(", ")}${kinds.length > 3 ? ", …" : ""}`,
+      line: `failing checkers: ${failing.join(", ")}; ${anomalies.length} kind${
+        anomalies.length === 1 ? "" : "s"
+      } of anomaly, explained below`,
+    };
   }
   return { cls: "unknown", head: "Unknown", line: `checkers unsure: ${failing.join(", ")}` };
 }
@@ -228,11 +238,11 @@ function filesSection(files: string[]): string {
 
 /** The whole page. */
 export function renderReport(input: ReportInput): string {
-  const v = verdict(input);
-  const end_s = endSeconds(input.history);
   const anomalies = input.results === undefined || input.results["valid?"] === true
     ? []
     : findAnomalies(input.results, input.history);
+  const v = verdict(input, anomalies);
+  const end_s = endSeconds(input.history);
   const figures = input.results === undefined ? {} : runFigures(input.results, input.history);
   const title = `${input.opts.workload} ${input.run_name} — ${v.head}`;
   return `<!DOCTYPE html>

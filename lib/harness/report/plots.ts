@@ -14,7 +14,7 @@
 import type { Op } from "../types.ts";
 import { type CompletedOp, completedOps } from "../checkers/perf.ts";
 import { setFullElementResults } from "../checkers/set_full.ts";
-import { type ChartBand, type ChartSeries, type ChartSpec, renderChart } from "./chart.ts";
+import { type ChartBand, type ChartSeries, renderChart } from "./chart.ts";
 
 /** About this many buckets per run in the quantile and throughput plots. */
 export const TARGET_BUCKETS = 20;
