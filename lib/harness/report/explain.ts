@@ -188,6 +188,38 @@ const EXPLANATIONS: Record<string, Explanation> = {
     meaning: "Like G2, on individual keys: each transaction missed another's write.",
     causes: "Concurrent transactions committed without detecting read-write conflicts.",
   },
+  G1: {
+    title: "G1: dirty reads",
+    meaning: "One of G1a (aborted read), G1b (intermediate read) or G1c (circular flow).",
+    causes: "Uncommitted or partial transaction state made visible to other transactions.",
+  },
+  "lost-update": {
+    title: "Lost update",
+    meaning: "Two transactions read the same version of a key and both wrote it: one write " +
+      "overwrote the other without having seen it.",
+    causes: "Read-modify-write without a compare-and-swap or lock on the key.",
+  },
+  "future-read": {
+    title: "Future read",
+    meaning: "A transaction read a value written by a transaction that began after it ended.",
+    causes: "Clock or version numbers that let a read see writes from its future.",
+  },
+  "strong-PL-1-cycle-exists": {
+    title: "Write-order cycle across keys",
+    meaning: "Messages' offsets order some sends before others on one key and after on another.",
+    causes: "Offsets allocated independently per node or per key without one order.",
+  },
+  "malformed-txn-ok": {
+    title: "Malformed transaction result",
+    meaning: "A transaction's ok reply does not match the operations it was asked to perform.",
+    causes: "Replying with a different number or order of micro-operations than requested.",
+  },
+  "cycle-search-timeout": {
+    title: "Cycle search gave up",
+    meaning: "The checker ran out of time looking for a cycle of this kind; the result is " +
+      "unknown, not a found anomaly.",
+    causes: "A very large dependency graph; rerun shorter or with a lower rate.",
+  },
   internal: {
     title: "Internal inconsistency",
     meaning: "A transaction's read disagreed with its own earlier writes.",
@@ -275,7 +307,7 @@ const EXPLANATIONS: Record<string, Explanation> = {
 
 /** The explanation of `kind`, or a generic one naming it. */
 export function explain(kind: string): Explanation {
-  const known = EXPLANATIONS[kind] ?? EXPLANATIONS[kind.replace(/-(realtime|process)$/, "")];
+  const known = EXPLANATIONS[kind] ?? EXPLANATIONS[baseKind(kind)];
   if (known !== undefined) {
     const suffix = kind.endsWith("-realtime")
       ? " (with real-time order: a transaction that finished before another began)"
@@ -293,6 +325,10 @@ export function explain(kind: string): Explanation {
 
 /** Whether `kind` has its own explanation (tests check every checker kind has one). */
 export function isExplained(kind: string): boolean {
-  return EXPLANATIONS[kind] !== undefined ||
-    EXPLANATIONS[kind.replace(/-(realtime|process)$/, "")] !== undefined;
+  return EXPLANATIONS[kind] !== undefined || EXPLANATIONS[baseKind(kind)] !== undefined;
+}
+
+/** `G-single-item-realtime` → `G-single`: the order and per-key variants share a text. */
+function baseKind(kind: string): string {
+  return kind.replace(/-(realtime|process)$/, "").replace(/-item$/, "");
 }

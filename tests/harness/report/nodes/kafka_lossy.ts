@@ -1,16 +1,22 @@
 /**
  * A deliberately buggy kafka node for the report's tests and screenshots: one in-memory log
- * per key, but every seventh send is acknowledged with an offset and never stored, so polls
- * read past that offset without ever returning the message (the checker's lost-write).
- * Single node; runs as a process or in the simulator (`setup` + `runNode`).
+ * per key, but every seventh send is acknowledged and then dropped from the log when the key's
+ * next send arrives, so polls read past its offset without returning it (the checker's
+ * lost-write). The newest offset of a key is always present, so the final phase's polls
+ * still catch up and the run ends on time. Single node; runs as a process or in the
+ * simulator (`setup` + `runNode`).
  *
  * @module
  */
 
 import { type Node, runNode } from "../../../../lib/maelstrom.ts";
 
-/** Most messages one poll returns per key. */
-const POLL_BATCH = 10;
+/**
+ * Most messages one poll returns per key: all of a short run's, so the final phase's first
+ * poll catches up (the kafka workload's final phase sleeps on the wall clock between polls,
+ * which the simulator cannot advance).
+ */
+const POLL_BATCH = 100_000;
 /** Sends whose global sequence number modulo this is `LOSE_AT` are lost. */
 const LOSE_EVERY = 7;
 const LOSE_AT = 3;
@@ -20,6 +26,8 @@ export function setup(node: Node, _args: string[]): void {
   const logs = new Map<string, Map<number, unknown>>();
   const next_offset = new Map<string, number>();
   const committed = new Map<string, number>();
+  /** Per key, the offset to drop when the next send arrives. */
+  const doomed = new Map<string, number>();
   let sends = 0;
 
   node.on("send", (req) => {
@@ -28,7 +36,11 @@ export function setup(node: Node, _args: string[]): void {
     next_offset.set(key, offset + 1);
     let log = logs.get(key);
     if (log === undefined) logs.set(key, log = new Map());
-    if (sends++ % LOSE_EVERY !== LOSE_AT) log.set(offset, msg); // The bug: some never stored.
+    const victim = doomed.get(key);
+    if (victim !== undefined) log.delete(victim); // The bug: an acknowledged message vanishes.
+    doomed.delete(key);
+    log.set(offset, msg);
+    if (sends++ % LOSE_EVERY === LOSE_AT) doomed.set(key, offset);
     node.reply(req, { type: "send_ok", offset });
   });
 
