@@ -7,11 +7,10 @@
  */
 
 import { basename, join } from "node:path";
-import type { JournalEvent } from "../network.ts";
 import type { Op, TestOptions } from "../types.ts";
 import { readJsonl } from "../store.ts";
 import { renderReport } from "./page.ts";
-import { opsData, trafficData } from "./traffic.ts";
+import { journalEvents, opsData, trafficData } from "./traffic.ts";
 
 /** The report's file name in the run directory. */
 export const REPORT_FILE = "report.html";
@@ -31,9 +30,7 @@ export function writeReport(run_path: string, aborted?: string): string {
   const results = readOptional(() =>
     JSON.parse(Deno.readTextFileSync(join(run_path, "results.json")))
   );
-  const events = readOptional(() => readJsonl(join(run_path, "messages.jsonl"))) as
-    | JournalEvent[]
-    | undefined;
+  const journal = readOptional(() => Deno.readTextFileSync(join(run_path, "messages.jsonl")));
   const files = [...Deno.readDirSync(run_path)]
     .filter((e) => e.name !== REPORT_FILE)
     .map((e) => e.isDirectory ? `${e.name}/` : e.name);
@@ -41,7 +38,7 @@ export function writeReport(run_path: string, aborted?: string): string {
     opts,
     results,
     history,
-    traffic: events === undefined ? undefined : trafficData(events),
+    traffic: journal === undefined ? undefined : trafficData(journalEvents(journal)),
     ops: opsData(history),
     aborted: results === undefined ? aborted ?? "the run left no results.json" : undefined,
     files,

@@ -13,7 +13,7 @@ import {
   TARGET_BUCKETS,
 } from "../../../lib/harness/report/plots.ts";
 import { matchingRows } from "../../../lib/harness/report/targets.ts";
-import { opsData, trafficData } from "../../../lib/harness/report/traffic.ts";
+import { journalEvents, opsData, trafficData } from "../../../lib/harness/report/traffic.ts";
 import { renderChart } from "../../../lib/harness/report/chart.ts";
 import { parseTestArgs } from "../../../lib/harness/cli.ts";
 import type { JournalEvent } from "../../../lib/harness/network.ts";
@@ -272,4 +272,18 @@ Deno.test("traffic: times from the last init event; truthful count of what is no
   const ops = opsData(history(), 2);
   assert.equal(ops.total, 3);
   assert.equal(ops.not_embedded, 1);
+});
+
+Deno.test("journalEvents reads the harness's lines by their head, others by JSON.parse", () => {
+  const lines = [
+    `{"id":7,"time":12,"type":"send","message":{"id":3,"src":"n\\"1","dest":"c2","body":{"type":"read_ok","messages":[1]}}}`,
+    `{"time":13,"id":8,"type":"recv","message":{"id":3,"src":"n1","dest":"c2","body":{"type":"x"}}}`,
+    "",
+  ];
+  const events = [...journalEvents(lines.join("\n"))];
+  assert.deepEqual(events.map((e) => [e.id, e.time, e.type, e.message.id, e.message.src]), [
+    [7, 12, "send", 3, 'n"1'],
+    [8, 13, "recv", 3, "n1"],
+  ]);
+  assert.equal(events[0].message.body.type, "read_ok");
 });
