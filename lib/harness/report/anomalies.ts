@@ -30,7 +30,12 @@ export interface Anomaly extends Explanation {
   ops_left_out: number;
   /** A short JSON excerpt of the checker's own report. */
   raw: string;
+  /** Plain-words lines for the first cases, when the kind has a known case shape. */
+  cases: string[];
 }
+
+/** Cases described in words per anomaly. */
+export const MAX_CASES = 8;
 
 type Json = Record<string, unknown>;
 
@@ -208,9 +213,24 @@ function anomaly(
     checker,
     kind,
     ...explain(kind),
+    cases: describeCases(kind, payload),
     count,
     op_indices: indices.slice(0, MAX_OPS_PER_ANOMALY),
     ops_left_out: Math.max(0, indices.length - MAX_OPS_PER_ANOMALY),
     raw,
   };
+}
+
+/** Kafka's lost-write cases in words: which message, who acknowledged it, who read past it. */
+function describeCases(kind: string, payload: unknown): string[] {
+  if (kind !== "lost-write" || !isObject(payload) || !Array.isArray(payload.errs)) return [];
+  return payload.errs.slice(0, MAX_CASES).flatMap((c) => {
+    if (!isObject(c)) return [];
+    const writer = isObject(c.writer) ? `op ${c.writer.index}` : "an unknown op";
+    const reader = isObject(c["max-read"]) ? `op ${c["max-read"].index}` : "a later poll";
+    return [
+      `key ${c.key}: message ${JSON.stringify(c.value)} at offset ${c.index}, acknowledged ` +
+      `by ${writer}; ${reader} read up to offset ${c["max-read-index"]} without it.`,
+    ];
+  });
 }

@@ -132,10 +132,16 @@ function anomalySection(anomalies: Anomaly[], history: readonly Op[]): string {
 <pre>${esc(lines.join("\n") + left)}</pre>`
       : `<p class="note">The checker names no single operations for this kind.</p>`;
     const count = a.count === undefined ? "" : ` <small>(${a.count})</small>`;
+    const cases = a.cases.length === 0
+      ? ""
+      : `<p><b>First cases:</b></p><ul class="cases">${
+        a.cases.map((c) => `<li>${esc(c)}</li>`).join("")
+      }</ul>`;
     return `<div class="anomaly" data-kind="${esc(a.kind)}">
 <h3>${esc(a.title)}${count} <small class="note">${esc(a.checker)} · ${esc(a.kind)}</small></h3>
 <p><b>What it means:</b> ${esc(a.meaning)}</p>
 <p><b>What usually causes it:</b> ${esc(a.causes)}</p>
+${cases}
 ${ops}
 <details><summary>the checker's report</summary><pre>${esc(a.raw)}</pre></details>
 </div>`;

@@ -131,30 +131,35 @@ function latencyScatter(
 ): Plot {
   const colors = fColors(ops);
   const step = Math.max(1, Math.ceil(ops.length / MAX_SCATTER_POINTS));
+  const log = wantsLog(ops.map((op) => op.latency_ms));
   const sampled = ops.filter((_, i) => i % step === 0);
   const series: ChartSeries[] = [];
   const legend: Plot["legend"] = [];
   for (const [f, color] of colors) {
     for (const hollow of [false, true]) {
       const points = sampled.filter((op) => op.f === f && (op.type !== "ok") === hollow)
-        .map((op) => [op.invoke_s, Math.max(op.latency_ms, 0.01)] as const);
+        .map((op) => [op.invoke_s, latencyY(op.latency_ms, log)] as const);
       if (points.length === 0) continue;
       const label = hollow ? `${f} fail/info` : `${f} ok`;
       series.push({ label, color, kind: "points", hollow, points });
       legend.push({ label, color, hollow });
     }
   }
-  const note = step > 1
+  let note = step > 1
     ? `Every ${step}th of ${ops.length} ops drawn (${sampled.length} shown).`
     : `All ${ops.length} completed ops drawn.`;
+  if (ops.length > 0 && ops.every((op) => op.latency_ms === 0)) {
+    note += " Every op took 0 ms: in the simulator a node's handling takes no virtual time " +
+      "unless --sim-cpu-us is set, and client links have no latency.";
+  }
   return {
     id: "plot-latency",
     svg: renderChart({
       id: "plot-latency-svg",
       title: "Latency of each operation (by invocation time)",
       x_label: "time (s)",
-      y_label: "latency (ms, log)",
-      y_log: true,
+      y_label: log ? "latency (ms, log)" : "latency (ms)",
+      y_log: log,
       x_range,
       series,
       bands,
@@ -162,6 +167,23 @@ function latencyScatter(
     legend,
     note,
   };
+}
+
+/** Floor of a log latency axis, in ms. */
+const LOG_FLOOR_MS = 0.01;
+
+/** A log axis only when latencies span more than a decade above 0.1 ms; else linear. */
+export function wantsLog(latencies_ms: readonly number[]): boolean {
+  let lo = Infinity, hi = 0;
+  for (const v of latencies_ms) {
+    if (v > hi) hi = v;
+    if (v > 0 && v < lo) lo = v;
+  }
+  return hi >= 1 && hi / Math.max(lo, 0.1) > 10;
+}
+
+function latencyY(latency_ms: number, log: boolean): number {
+  return log ? Math.max(latency_ms, LOG_FLOOR_MS) : latency_ms;
 }
 
 function quantileOf(sorted: readonly number[], q: number): number {
@@ -184,13 +206,14 @@ function latencyQuantiles(
     buckets.set(b, list);
   }
   const keys = [...buckets.keys()].sort((a, b) => a - b);
+  const log = wantsLog([...buckets.values()].flat());
   const series: ChartSeries[] = Object.entries(QUANTILE_COLORS).map(([q, color]) => ({
     label: q === "1" ? "max" : `p${Number(q) * 100}`,
     color,
     kind: "line" as const,
     points: keys.map((k) => {
       const sorted = buckets.get(k)!.sort((a, b) => a - b);
-      return [(k + 0.5) * width, Math.max(quantileOf(sorted, Number(q)), 0.01)] as const;
+      return [(k + 0.5) * width, latencyY(quantileOf(sorted, Number(q)), log)] as const;
     }),
   }));
   return {
@@ -199,8 +222,8 @@ function latencyQuantiles(
       id: "plot-quantiles-svg",
       title: `Latency quantiles of ok ops, ${width} s buckets`,
       x_label: "time (s)",
-      y_label: "latency (ms, log)",
-      y_log: true,
+      y_label: log ? "latency (ms, log)" : "latency (ms)",
+      y_log: log,
       x_range,
       series,
       bands,

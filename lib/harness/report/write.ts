@@ -42,7 +42,7 @@ export function writeReport(run_path: string, aborted?: string): string {
     ops: opsData(history),
     aborted: results === undefined ? aborted ?? "the run left no results.json" : undefined,
     files,
-    run_name: basename(run_path),
+    run_name: basename(Deno.realPathSync(run_path)), // store/latest is a symlink
   });
   const path = join(run_path, REPORT_FILE);
   Deno.writeTextFileSync(path, html);
