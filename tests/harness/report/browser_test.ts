@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+// Pinned inline: the repository has no package.json, and only this test needs it.
+// deno-lint-ignore no-import-prefix
 import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@25.16.0";
 import { BROADCAST_ARGS, KAFKA_LOSSY_ARGS, simRun } from "./support.ts";
 

@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BROADCAST_ARGS, KAFKA_LOSSY_ARGS, simRun } from "./support.ts";
 import { analyzeRun } from "../../../lib/harness/main.ts";
+import { parseTestArgs } from "../../../lib/harness/cli.ts";
+import { writeReport } from "../../../lib/harness/report/write.ts";
 
 function externalRefs(html: string): string[] {
   return [...html.matchAll(/(?:src|href)="(https?:|\/\/)[^"]*"|<link\b|@import|url\(http/g)]
@@ -53,6 +55,21 @@ Deno.test("an invalid kafka run explains lost writes with their history lines; a
     Deno.writeTextFileSync(path, "stale");
     await analyzeRun(outcome.store_path);
     assert.match(Deno.readTextFileSync(path), /data-kind="lost-write"/, "analyze rewrote it");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an aborted run (no results.json) still gets a report that says so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-aborted-" });
+  try {
+    const opts = parseTestArgs(["-w", "echo", "--bin", Deno.execPath(), "--node-count", "1"]);
+    Deno.writeTextFileSync(join(dir, "test.json"), JSON.stringify(opts));
+    Deno.writeTextFileSync(join(dir, "history.jsonl"), "");
+    const html = Deno.readTextFileSync(writeReport(dir, "init failed: node n0 exited"));
+    assert.match(html, /class="verdict unknown">Test aborted — no verdict<small>init failed/);
+    assert.doesNotMatch(html, /id="figures"/);
+    assert.match(html, /no messages\.jsonl/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
