@@ -14,6 +14,7 @@ import {
   type RunnerOptions,
   runTests,
   type TestOutcome,
+  writeReportOrWarn,
 } from "./runner.ts";
 import { checkDeterminism, MAX_SHRINK_TRIALS, replayCommand, shrink } from "./sim/replay.ts";
 import { WorkloadUnavailable } from "./workloads.ts";
@@ -27,13 +28,15 @@ import { MessagesDiagram } from "./viz/messages_svg.ts";
 import type { JournalEvent } from "./network.ts";
 import { killAllNodes } from "./node_process.ts";
 import { SimUnsupported } from "./sim/loader.ts";
+import { serveCommand } from "./serve.ts";
 
 const COMMANDS_USAGE = `Usage: maelstrom <command> [options]
 
 Commands:
   test      run a test (see maelstrom test --help)
   analyze   re-run the checkers on a stored test: [-t INDEX_OR_PATH] [--store DIR]
-  serve, demo, doc   not supported by the embedded harness
+  serve     list the runs in store/ with their reports: [--port 8080] [--host H] [--store DIR]
+  demo, doc   not supported by the embedded harness
 `;
 
 /** The last line of the report for a verdict (`harness.md` §10.3). */
@@ -201,6 +204,7 @@ export async function analyzeRun(path: string): Promise<CheckResult> {
     node_errors,
   });
   Deno.writeTextFileSync(join(path, "results.json"), stringifyJson(results, 2) + "\n");
+  writeReportOrWarn(path, undefined, (line) => console.error(line));
   return results;
 }
 
@@ -242,6 +246,7 @@ export async function main(args: string[]): Promise<number> {
     case "analyze":
       return await analyzeCommand(rest);
     case "serve":
+      return await serveCommand(rest);
     case "demo":
     case "doc":
       console.error(`${command} is not supported by the embedded harness`);

@@ -49,6 +49,7 @@ import { checkPerf } from "./checkers/perf.ts";
 import { checkTimeline } from "./checkers/timeline.ts";
 import { MessagesDiagram } from "./viz/messages_svg.ts";
 import { join } from "node:path";
+import { writeReport } from "./report/write.ts";
 
 /** Default recovery sleep before the final phase (Maelstrom: 10 s). */
 export const DEFAULT_RECOVERY_MS = 10_000;
@@ -172,11 +173,28 @@ export async function runTest(opts: TestOptions, ro: RunnerOptions = {}): Promis
   }
   const store = RunStore.create(opts.store_dir, opts.workload);
   const run = new TestRun(opts, ro, rng, workload, store, launcher);
+  let outcome: TestOutcome;
   try {
-    return await run.execute();
+    outcome = await run.execute();
   } finally {
     store.close();
     await launcher.close();
+  }
+  // After close: report.html reads the flushed journal (lib/harness/report/write.ts).
+  writeReportOrWarn(store.path, outcome.error, ro.console ?? ((line) => console.error(line)));
+  return outcome;
+}
+
+/** Writes report.html; a report that cannot be built is a warning, never a failed run. */
+export function writeReportOrWarn(
+  path: string,
+  aborted: string | undefined,
+  warn: (line: string) => void,
+): void {
+  try {
+    writeReport(path, aborted);
+  } catch (e) {
+    warn(`WARN report.html not written: ${errorText(e)}`);
   }
 }
 

@@ -4,6 +4,7 @@
  *     store/<workload>/<timestamp>/
  *       test.json  history.jsonl  history.txt  results.json  messages.jsonl
  *       timeline.html  latency-raw.svg  latency-quantiles.svg  rate.svg  messages.svg
+ *       report.html (lib/harness/report/)
  *       harness.log  node-errors.json (when a node misbehaved)  node-logs/<id>.log
  *     store/latest, store/current, store/<workload>/latest  (relative symlinks)
  *

@@ -85,7 +85,10 @@ Deno.test("init and init_ok are left out, and events at or past the read limit",
     type: "send",
     message: { id: 98, src: "n1", dest: "n0", body: { type: "last" } },
   });
-  assert.equal(svg, without_late.render(), "the event at the limit changes nothing");
+  // The event at the limit is not drawn, but it is counted as not shown.
+  assert.match(svg, /1 later network event not shown/);
+  assert.doesNotMatch(without_late.render(), /not shown/);
+  assert.doesNotMatch(svg, /late&quot;|>late /);
   // gossip send + recv + the last send: three steps.
   assert.match(svg, /height="200"/); // 20 · (7 + 3)
   assert.equal(count(svg, /<rect /g), 1, "one arrow: the gossip; the last send was never received");
@@ -157,6 +160,21 @@ Deno.test("event limit: 10 000 steps, orange truncation notice, node labels ever
   assert.equal(count(svg, />n0<\/text>/g), 200);
   assert.equal(count(svg, /fill="#000">n1<\/text>/g), 1);
   assert.equal(count(svg, /fill="#aaa">n1<\/text>/g), 199);
+});
+
+Deno.test("regression: the notice counts every event left out, not those read past 10 000", () => {
+  // Before the fix, a journal of 40 000 events said "1 later network events not shown":
+  // only events below the read limit were kept, so only one past 10 000 was counted.
+  const diagram = new MessagesDiagram(3);
+  const journal = new Journal();
+  for (let i = 0; i < 20_000; i++) {
+    journal.message(i % 2 ? "n0" : "n1", i % 2 ? "n1" : "n0", { type: "ping", i });
+  }
+  for (const event of journal.events) diagram.add(event);
+  assert.equal(journal.events.length, 40_000);
+  const svg = diagram.render();
+  assert.match(svg, />30000 later network events not shown<\/text>/);
+  assert.doesNotMatch(svg, />1 later network events? not shown/);
 });
 
 Deno.test("a short journal has no truncation notice; an empty one is still a valid SVG", () => {

@@ -242,7 +242,8 @@ Deno.test("main: usage errors exit 254; missing workload modules exit 254", asyn
   try {
     assert.equal(await main(["test", "--rate", "x"]), 254);
     assert.equal(await main(["frob"]), 254);
-    assert.equal(await main(["serve"]), 254);
+    assert.equal(await main(["serve", "--port", "x"]), 254); // serve itself runs until stopped
+    assert.equal(await main(["demo"]), 254);
   } finally {
     console.error = original;
   }

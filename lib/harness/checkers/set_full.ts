@@ -56,6 +56,28 @@ interface ElementState {
 
 /** Judges a history of adds and reads with Jepsen's set-full rules. */
 export function checkSetFull(history: readonly Op[], options: SetFullOptions = {}): CheckResult {
+  const { element_results, duplicates } = scanSetFull(history, options);
+  const result = summarize(element_results, options.linearizable ?? false);
+  result["duplicated-count"] = duplicates.length;
+  result["duplicated"] = Object.fromEntries(
+    duplicates.map(({ element, count }) => [elementLabel(element), count]),
+  );
+  if (duplicates.length > 0) result["valid?"] = false;
+  return result;
+}
+
+/** Every element's outcome and latencies (the report plots the stable latencies). */
+export function setFullElementResults(
+  history: readonly Op[],
+  options: SetFullOptions = {},
+): ElementResult[] {
+  return scanSetFull(history, options).element_results;
+}
+
+function scanSetFull(history: readonly Op[], options: SetFullOptions): {
+  element_results: ElementResult[];
+  duplicates: { element: unknown; count: number }[];
+} {
   const add_f = options.add_f ?? "add";
   const elements = new Map<string, ElementState>();
   // Dense per-element slots keep the per-read sweep a tight loop.
@@ -131,14 +153,8 @@ export function checkSetFull(history: readonly Op[], options: SetFullOptions = {
   }
 
   const sorted = [...elements.values()].sort((a, b) => compareTotal(a.element, b.element));
-  const result = summarize(sorted.map(elementResult), options.linearizable ?? false);
   const duplicates = [...duplicated.values()].sort((a, b) => compareTotal(a.element, b.element));
-  result["duplicated-count"] = duplicates.length;
-  result["duplicated"] = Object.fromEntries(
-    duplicates.map(({ element, count }) => [elementLabel(element), count]),
-  );
-  if (duplicates.length > 0) result["valid?"] = false;
-  return result;
+  return { element_results: sorted.map(elementResult), duplicates };
 }
 
 /** One element's outcome and latencies (Jepsen `set-full-element-results`). */

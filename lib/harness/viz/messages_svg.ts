@@ -4,7 +4,10 @@
  * arrow from each message's send step to its receive step, labelled with the
  * body's type and EDN text. `init`/`init_ok` are left out; the diagram reads
  * only events with id below `10000 + 4·nodes + 1` and lays out at most
- * 10 000 of them, with an orange notice when it had to cut.
+ * 10 000 of them, with an orange notice when it had to cut. The notice counts
+ * every non-init event left out, including those past the read limit that were
+ * never kept (Maelstrom's net/viz.clj `render-truncation-notice` prints no
+ * count; ours must then be the true one, not just the few read past 10 000).
  *
  * `MessagesDiagram` keeps just those events while the test runs, so the
  * runner never re-reads the journal and memory stays bounded.
@@ -51,6 +54,8 @@ export function isInitEvent(event: DiagramEvent): boolean {
 export class MessagesDiagram {
   private readonly events: DiagramEvent[] = [];
   private readonly read_limit: number;
+  /** Every non-init event offered, kept or not. */
+  private offered = 0;
 
   constructor(node_count: number) {
     this.read_limit = journalReadLimit(node_count);
@@ -58,13 +63,15 @@ export class MessagesDiagram {
 
   /** Offers one journal event; keeps it if the diagram reads it. */
   add(event: DiagramEvent): void {
-    if (event.id >= this.read_limit || isInitEvent(event)) return;
+    if (isInitEvent(event)) return;
+    this.offered++;
+    if (event.id >= this.read_limit) return;
     this.events.push(event);
   }
 
   /** The SVG text. */
   render(): string {
-    return renderMessagesSvg(this.events);
+    return renderMessagesSvg(this.events, this.offered);
   }
 
   /** Writes the SVG to `path`. */
@@ -123,13 +130,16 @@ interface Layout {
   nodes: string[];
 }
 
-function layoutOf(events: readonly DiagramEvent[]): Layout {
+function layoutOf(events: readonly DiagramEvent[], total_events: number): Layout {
   const ids = new Set<string>();
   for (const e of events) ids.add(e.message.src).add(e.message.dest);
   const nodes = sortNodeIds(ids);
   return {
     step_count: Math.min(SVG_EVENT_LIMIT, events.length),
-    truncated_by: Math.max(0, events.length - SVG_EVENT_LIMIT),
+    truncated_by: Math.max(
+      0,
+      Math.max(total_events, events.length) - Math.min(SVG_EVENT_LIMIT, events.length),
+    ),
     column: new Map(nodes.map((id, i) => [id, i])),
     nodes,
   };
@@ -166,9 +176,15 @@ const DEFS = el(
     ),
 );
 
-/** Renders the diagram for events already filtered (no init, below the read limit). */
-export function renderMessagesSvg(events: readonly DiagramEvent[]): string {
-  const layout = layoutOf(events);
+/**
+ * Renders the diagram for events already filtered (no init, below the read limit);
+ * `total_events` counts every non-init event of the journal, for the notice.
+ */
+export function renderMessagesSvg(
+  events: readonly DiagramEvent[],
+  total_events = events.length,
+): string {
+  const layout = layoutOf(events, total_events);
   const parts: string[] = [DEFS, nodeLabels(layout), nodeLines(layout)];
   parts.push(el("g", {}, arrows(layout, events.slice(0, layout.step_count)).join("")));
   if (layout.truncated_by > 0) parts.push(truncationNotice(layout));
@@ -269,7 +285,12 @@ function truncationNotice(layout: Layout): string {
       textEl(
         "text",
         { x: WIDTH_PX / 2, y: yOf(step + 1), fill: COLOR_TRUNCATED, "text-anchor": "middle" },
-        `${layout.truncated_by} later network events not shown`,
+        notShownText(layout.truncated_by),
       ),
   );
+}
+
+/** The notice's text, e.g. `38 012 later network events not shown`. */
+export function notShownText(count: number): string {
+  return `${count} later network event${count === 1 ? "" : "s"} not shown`;
 }
