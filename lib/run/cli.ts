@@ -9,6 +9,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildNeeded } from "./build.ts";
+import { buildChallenges } from "../../tools/build.ts";
 import { commandLine, describeRow, type Harness, indexRows, type RenderOptions } from "./render.ts";
 import { type RunnerConfig, runOnce } from "./runner.ts";
 import {
@@ -187,11 +188,15 @@ const CONSOLE: Output = {
   err: (text) => console.error(text),
 };
 
-/** Runs the `run` command; returns the exit code. */
+/**
+ * Runs the `run` command; returns the exit code. `work_dir` holds `bin/` and `store/` and is the
+ * runs' working directory: the repository root, or a temporary directory in tests.
+ */
 export async function main(
   argv: readonly string[],
   table: readonly RunRow[],
   output: Output = CONSOLE,
+  work_dir: string = ROOT,
 ): Promise<number> {
   const rows = indexRows(table);
   let args: RunArgs;
@@ -232,9 +237,10 @@ export async function main(
     }
     // The runs use the repository root as working directory.
     const absolute = resolve(harness.path);
-    return await runRows(selected, args, harness, { kind: "maelstrom", path: absolute }, output);
+    const spawned: Harness = { kind: "maelstrom", path: absolute };
+    return await runRows(selected, args, harness, spawned, output, work_dir);
   }
-  return await runRows(selected, args, harness, harness, output);
+  return await runRows(selected, args, harness, harness, output, work_dir);
 }
 
 async function runRows(
@@ -243,12 +249,17 @@ async function runRows(
   harness: Harness,
   spawned: Harness,
   output: Output,
+  work_dir: string,
 ): Promise<number> {
   const json_to_stdout = args.json === "-";
   const report = json_to_stdout ? output.err : output.out;
   output.err(`Building ${[...new Set(rows.map((row) => row.challenge))].join(", ")} …`);
-  const builds = await buildNeeded(rows.map((row) => row.challenge));
-  const config: RunnerConfig = { root: ROOT, harness: spawned, verbose: args.verbose };
+  const bin_dir = `${work_dir}/bin`;
+  const builds = await buildNeeded(
+    rows.map((row) => row.challenge),
+    (names) => buildChallenges(names, "launcher", { bin_dir }),
+  );
+  const config: RunnerConfig = { root: work_dir, harness: spawned, verbose: args.verbose };
   const summaries: RowSummary[] = [];
   for (const [position, row] of rows.entries()) {
     const shown = commandLine(row, harness, { time_limit_s: args.time_limit_s, seed: args.seed });

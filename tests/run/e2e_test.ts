@@ -1,7 +1,8 @@
 /**
  * End to end: `deno task run echo` (as `main`) builds bin/echo, runs the echo
  * row on the embedded harness with a short smoke time limit, and reports a
- * passing summary with figures read from the store.
+ * passing summary with figures read from the store. bin/ and store/ go to a
+ * temporary working directory, never into the repository.
  */
 
 import assert from "node:assert/strict";
@@ -29,6 +30,7 @@ Deno.test({
           out: (text) => out.push(text),
           err: (text) => err.push(text),
         },
+        dir,
       );
       assert.equal(code, 0, [...err, ...out].join("\n"));
       assert.match(out.join("\n"), /SMOKE RUN: --time-limit 2/);
@@ -43,6 +45,8 @@ Deno.test({
       assert.equal(row.figures.servers_msgs_per_op, 0);
       assert.ok(row.figures.all_msgs_per_op > 0);
       assert.ok(row.figures.ok_latency_median_ms >= 0);
+      assert.ok((await Deno.stat(`${dir}/bin/echo`)).isFile);
+      assert.ok((await Deno.stat(`${dir}/${row.runs[0].store_path}/results.json`)).isFile);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
