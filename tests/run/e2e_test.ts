@@ -14,11 +14,24 @@ const harness_ready = await Promise.all(
     .map((path) => Deno.stat(new URL(path, import.meta.url)).then(() => true, () => false)),
 ).then((found) => found.every(Boolean));
 
+const REPO = new URL("../..", import.meta.url).pathname;
+
+/** What the run could have touched in the repository: store/latest's target, bin/echo's mtime. */
+async function repoMarks(): Promise<string[]> {
+  const latest = await Deno.readLink(`${REPO}store/latest`).catch(() => "none");
+  const bin = await Deno.stat(`${REPO}bin/echo`).then(
+    (s) => String(s.mtime?.getTime()),
+    () => "none",
+  );
+  return [latest, bin];
+}
+
 Deno.test({
   name: "deno task run echo --time-limit 2 passes with figures from the store",
   ignore: !harness_ready,
   async fn() {
     const dir = await Deno.makeTempDir();
+    const before = await repoMarks();
     try {
       const json_path = `${dir}/summary.json`;
       const out: string[] = [];
@@ -47,6 +60,7 @@ Deno.test({
       assert.ok(row.figures.ok_latency_median_ms >= 0);
       assert.ok((await Deno.stat(`${dir}/bin/echo`)).isFile);
       assert.ok((await Deno.stat(`${dir}/${row.runs[0].store_path}/results.json`)).isFile);
+      assert.deepEqual(await repoMarks(), before, "the repository's store/ and bin/ untouched");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
