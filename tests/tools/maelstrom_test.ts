@@ -21,12 +21,26 @@ function readmeEchoNode(): string {
   return match[1];
 }
 
+function callerEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  delete env.MAELSTROM_CALLER_CWD;
+  return env;
+}
+
 /** Runs `script` in bash in `cwd` with `path_dirs` in front of PATH, bounded in time. */
 async function sh(script: string, cwd: string, path_dirs: string[] = []) {
   const out = await new Deno.Command("bash", {
     args: ["-c", script],
     cwd,
-    env: { PATH: [...path_dirs, Deno.env.get("PATH") ?? ""].join(":"), NO_COLOR: "1" },
+    // As typed in a fresh shell: no INIT_CWD from an enclosing `deno task test` (deno task keeps
+    // an INIT_CWD it inherits, so the outer task's directory would win).
+    clearEnv: true,
+    env: {
+      ...callerEnv(),
+      PATH: [...path_dirs, Deno.env.get("PATH") ?? ""].join(":"),
+      NO_COLOR: "1",
+    },
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(120_000),
