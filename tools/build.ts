@@ -40,10 +40,23 @@ export async function challengeNames(): Promise<string[]> {
   return names.sort();
 }
 
-/** Builds `bin/<name>` for each named challenge (all when `names` is empty). */
+/** Where and how to build; the defaults are the repository's `bin/` and `deno compile`. */
+export interface BuildOptions {
+  /** The directory the executables go to (default: `<repo>/bin`). */
+  bin_dir?: string;
+  /** Compiles `script` to `output`; returns undefined on success, else a one-line reason. */
+  compile?: (script: string, output: string) => Promise<string | undefined>;
+}
+
+/**
+ * Builds `<bin_dir>/<name>` for each named challenge (all when `names` is empty). Each
+ * executable is made under a temporary name and renamed into place only when it is complete, so
+ * a failed build (e.g. `--compile` offline) leaves the previous working executable alone.
+ */
 export async function buildChallenges(
   names: string[] = [],
   mode: BuildMode = "launcher",
+  options: BuildOptions = {},
 ): Promise<Built[]> {
   const known = await challengeNames();
   const wanted = names.length > 0 ? names : known;
@@ -52,25 +65,35 @@ export async function buildChallenges(
       throw new Error(`unknown challenge "${name}" (known: ${known.join(", ")})`);
     }
   }
-  await Deno.mkdir(`${ROOT}/bin`, { recursive: true });
+  const bin_dir = options.bin_dir ?? `${ROOT}/bin`;
+  const compile_with = options.compile ?? compile;
+  await Deno.mkdir(bin_dir, { recursive: true });
   let can_compile = mode !== "launcher";
   const built: Built[] = [];
   for (const name of wanted) {
-    const path = `${ROOT}/bin/${name}`;
+    const path = `${bin_dir}/${name}`;
+    const temp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
     const script = `${ROOT}/challenges/${name}.ts`;
-    await Deno.remove(path).catch(() => {});
-    if (can_compile) {
-      const error = await compile(script, path);
-      if (error === undefined) {
-        built.push({ name, path, kind: "compiled" });
-        continue;
+    try {
+      if (can_compile) {
+        const error = await compile_with(script, temp);
+        if (error === undefined) {
+          await Deno.rename(temp, path);
+          built.push({ name, path, kind: "compiled" });
+          continue;
+        }
+        if (mode === "compile") {
+          throw new Error(`deno compile failed for ${name}: ${error} (${path} left as it was)`);
+        }
+        console.error(`deno compile unavailable (${error}); writing launchers instead`);
+        can_compile = false;
       }
-      if (mode === "compile") throw new Error(`deno compile failed for ${name}: ${error}`);
-      console.error(`deno compile unavailable (${error}); writing launchers instead`);
-      can_compile = false;
+      await writeLauncher(temp, script);
+      await Deno.rename(temp, path);
+      built.push({ name, path, kind: "launcher" });
+    } finally {
+      await Deno.remove(temp).catch(() => {});
     }
-    await writeLauncher(path, script);
-    built.push({ name, path, kind: "launcher" });
   }
   return built;
 }
@@ -97,19 +120,71 @@ async function compile(script: string, output: string): Promise<string | undefin
   }
 }
 
-if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    options: { compile: { type: "boolean" }, launcher: { type: "boolean" } },
-    allowPositionals: true,
-  });
-  const mode: BuildMode = values.compile ? "compile" : values.launcher ? "launcher" : "auto";
+const USAGE = `Usage: deno task build [--compile | --launcher] [challenge …]
+
+Makes bin/<challenge> for every challenge (or the ones named).
+  (no flag)    deno compile, or a launcher script when compiling is not possible (offline)
+  --compile    deno compile only; a failure leaves the existing bin/<challenge> in place
+  --launcher   launcher scripts only (run the pinned Deno on challenges/<name>.ts)
+  -h, --help   this text`;
+
+/** Exit code for bad arguments (as the harness's). */
+const USAGE_EXIT = 254;
+
+/** Parses the command line: the mode and the named challenges, or help. */
+export function parseBuildArgs(
+  argv: string[],
+): { help: true } | { help: false; mode: BuildMode; names: string[] } {
+  let parsed;
   try {
-    for (const b of await buildChallenges(positionals, mode)) {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        compile: { type: "boolean" },
+        launcher: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+    });
+  } catch (e) {
+    // node:util's message names the bad option; its first line is enough.
+    throw new BuildUsageError((e as Error).message.split(/\n|\. To specify/)[0]);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  if (values.compile && values.launcher) {
+    throw new BuildUsageError("--compile and --launcher exclude each other");
+  }
+  const mode: BuildMode = values.compile ? "compile" : values.launcher ? "launcher" : "auto";
+  return { help: false, mode, names: positionals };
+}
+
+/** A bad command line; the message is one line naming the bad value. */
+export class BuildUsageError extends Error {}
+
+/** Runs the build command; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseBuildArgs(argv);
+  } catch (e) {
+    if (!(e instanceof BuildUsageError)) throw e;
+    console.error(`build: ${e.message} (see --help)`);
+    return USAGE_EXIT;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    for (const b of await buildChallenges(args.names, args.mode)) {
       console.log(`${b.kind === "compiled" ? "compiled" : "launcher"}  ${b.path}`);
     }
+    return 0;
   } catch (e) {
     console.error(`build: ${(e as Error).message}`);
-    Deno.exit(1);
+    return 1;
   }
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

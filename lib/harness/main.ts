@@ -29,6 +29,8 @@ import type { JournalEvent } from "./network.ts";
 import { killAllNodes } from "./node_process.ts";
 import { SimUnsupported } from "./sim/loader.ts";
 import { serveCommand } from "./serve.ts";
+import { isRunComplete, listStoredRuns } from "./stored_runs.ts";
+import { cleanCommand } from "./clean.ts";
 
 const COMMANDS_USAGE = `Usage: maelstrom <command> [options]
 
@@ -36,6 +38,7 @@ Commands:
   test      run a test (see maelstrom test --help)
   analyze   re-run the checkers on a stored test: [-t INDEX_OR_PATH] [--store DIR]
   serve     list the runs in store/ with their reports: [--port 8080] [--host H] [--store DIR]
+  clean     delete all but the newest runs in store/: --keep N [--store DIR]
   demo, doc   not supported by the embedded harness
 `;
 
@@ -160,19 +163,33 @@ async function shrinkCommand(
   return failed.exit_code;
 }
 
-function resolveStoredRun(store_root: string, test: string): string {
-  if (!/^-?\d+$/.test(test)) return test;
-  const runs: string[] = [];
-  for (const workload of Deno.readDirSync(store_root)) {
-    if (!workload.isDirectory) continue;
-    for (const run of Deno.readDirSync(join(store_root, workload.name))) {
-      if (run.isDirectory) runs.push(join(store_root, workload.name, run.name));
+/**
+ * The run `test` names: a path, or an index into the store's finished runs (-1 the newest).
+ * Interrupted runs (no history.jsonl) are skipped by index and named in `notes`, so `analyze`
+ * after a Ctrl-C checks the newest run that can be checked.
+ */
+function resolveStoredRun(store_root: string, test: string, notes: string[]): string {
+  if (!/^-?\d+$/.test(test)) {
+    if (!isRunComplete(test)) {
+      throw new UsageError(
+        "not a finished run (no test.json or history.jsonl: interrupted?)",
+      );
     }
+    return test;
   }
-  runs.sort((a, b) => a.split("/").pop()!.localeCompare(b.split("/").pop()!));
+  const all = listStoredRuns(store_root);
+  const runs = all.filter((run) => run.complete).map((run) => run.path);
   const index = Number(test);
   const path = runs[index < 0 ? runs.length + index : index];
-  if (path === undefined) throw new UsageError(`no stored test at index ${test} in ${store_root}`);
+  if (path === undefined) {
+    const skipped = all.length - runs.length;
+    const why = skipped > 0 ? ` (${skipped} interrupted run(s) skipped)` : "";
+    throw new UsageError(`no stored test at index ${test} in ${store_root}${why}`);
+  }
+  const chosen = all.findIndex((run) => run.path === path);
+  for (const run of all.slice(chosen + 1)) {
+    if (!run.complete) notes.push(`analyze: skipping ${run.path}: interrupted (no history.jsonl)`);
+  }
   return path;
 }
 
@@ -224,14 +241,23 @@ async function analyzeCommand(argv: string[]): Promise<number> {
     }
   }
   let path: string;
+  const notes: string[] = [];
   try {
-    path = resolveStoredRun(join(store_dir, "store"), test);
-    Deno.statSync(join(path, "test.json"));
+    path = resolveStoredRun(join(store_dir, "store"), test, notes);
   } catch (e) {
     console.error(`analyze: cannot find stored test ${test}: ${(e as Error).message}`);
     return 254;
   }
-  const results = await analyzeRun(path);
+  for (const note of notes) console.error(note);
+  let results: CheckResult;
+  try {
+    results = await analyzeRun(path);
+  } catch (e) {
+    // A truncated history.jsonl or messages.jsonl (a run killed while writing): name it, no stack.
+    if (!(e instanceof SyntaxError || e instanceof Deno.errors.NotFound)) throw e;
+    console.error(`analyze: cannot read stored test ${path}: ${e.message.split("\n")[0]}`);
+    return 254;
+  }
   console.log(`Store: ${path}`);
   console.log(formatReport(results));
   return exitCodeFor(results["valid?"]);
@@ -245,6 +271,8 @@ export async function main(args: string[]): Promise<number> {
       return await testCommand(rest);
     case "analyze":
       return await analyzeCommand(rest);
+    case "clean":
+      return cleanCommand(rest);
     case "serve":
       return await serveCommand(rest);
     case "demo":

@@ -9,6 +9,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildNeeded } from "./build.ts";
+import { buildChallenges } from "../../tools/build.ts";
 import { commandLine, describeRow, type Harness, indexRows, type RenderOptions } from "./render.ts";
 import { type RunnerConfig, runOnce } from "./runner.ts";
 import {
@@ -49,6 +50,7 @@ export const USAGE = `Usage: deno task run [options] <challenge | part | row id 
 Runs documented invocations (rows of run.ts) on the embedded harness and prints a summary.
   deno task run kafka              every kafka row (5a, 5b, 5c)
   deno task run --part 3d          every row of part 3d; a row id such as 3d.2 selects one row
+  deno task run --part 3           every part of chapter 3 (3a–3e); also 5, 6, datomic, raft
   deno task run all                every row
 
 Options:
@@ -208,9 +210,20 @@ function integerIn(name: string, text: string, min: number, max: number): number
   return value;
 }
 
-/** The words that select rows: "all", challenges, parts and row ids. */
+/** The words that select rows: "all", challenges, chapters, parts and row ids. */
 export function selectableWords(rows: readonly IndexedRow[]): Set<string> {
-  return new Set(["all", ...rows.flatMap((row) => [row.challenge, row.part, row.id])]);
+  return new Set([
+    "all",
+    ...rows.flatMap((row) => [row.challenge, chapterOf(row.part), row.part, row.id]),
+  ]);
+}
+
+/**
+ * The chapter a part belongs to: "3" for 3a–3e, "datomic" for datomic-1, and a
+ * part that has no sub-parts ("1", "4") is its own chapter.
+ */
+export function chapterOf(part: string): string {
+  return /^(\d+)[a-z]$/.exec(part)?.[1] ?? /^([a-z]+)-\d+$/.exec(part)?.[1] ?? part;
 }
 
 /** The rows `selections` name, in table order; an unknown word is a usage error. */
@@ -220,17 +233,23 @@ export function selectRows(
 ): IndexedRow[] {
   const known = selectableWords(rows);
   for (const word of selections) {
-    if (!known.has(word)) {
-      const challenges = [...new Set(rows.map((row) => row.challenge))].join(", ");
-      throw new RunUsageError(
-        `unknown challenge, part or row "${word}" (challenges: ${challenges}; see --list)`,
-      );
-    }
+    if (!known.has(word)) throw new RunUsageError(unknownSelection(rows, word));
   }
   if (selections.includes("all")) return [...rows];
   return rows.filter((row) =>
-    selections.some((word) => word === row.challenge || word === row.part || word === row.id)
+    selections.some((word) =>
+      word === row.challenge || word === chapterOf(row.part) || word === row.part ||
+      word === row.id
+    )
   );
+}
+
+function unknownSelection(rows: readonly IndexedRow[], word: string): string {
+  const unique = (values: string[]) => [...new Set(values)].join(", ");
+  const challenges = unique(rows.map((row) => row.challenge));
+  const parts = unique(rows.map((row) => row.part));
+  return `unknown challenge, part or row "${word}" (challenges: ${challenges}; ` +
+    `parts: ${parts}; a chapter such as 3 means all its parts; row ids: see --list)`;
 }
 
 /** Where output goes; injectable for tests. */
@@ -244,11 +263,15 @@ const CONSOLE: Output = {
   err: (text) => console.error(text),
 };
 
-/** Runs the `run` command; returns the exit code. */
+/**
+ * Runs the `run` command; returns the exit code. `work_dir` holds `bin/` and `store/` and is the
+ * runs' working directory: the repository root, or a temporary directory in tests.
+ */
 export async function main(
   argv: readonly string[],
   table: readonly RunRow[],
   output: Output = CONSOLE,
+  work_dir: string = ROOT,
 ): Promise<number> {
   const rows = indexRows(table);
   let args: RunArgs;
@@ -294,9 +317,10 @@ export async function main(
     }
     // The runs use the repository root as working directory.
     const absolute = resolve(harness.path);
-    return await runRows(selected, args, harness, { kind: "maelstrom", path: absolute }, output);
+    const spawned: Harness = { kind: "maelstrom", path: absolute };
+    return await runRows(selected, args, harness, spawned, output, work_dir);
   }
-  return await runRows(selected, args, harness, harness, output);
+  return await runRows(selected, args, harness, harness, output, work_dir);
 }
 
 async function runRows(
@@ -305,12 +329,17 @@ async function runRows(
   harness: Harness,
   spawned: Harness,
   output: Output,
+  work_dir: string,
 ): Promise<number> {
   const json_to_stdout = args.json === "-";
   const report = json_to_stdout ? output.err : output.out;
   output.err(`Building ${[...new Set(rows.map((row) => row.challenge))].join(", ")} …`);
-  const builds = await buildNeeded(rows.map((row) => row.challenge));
-  const config: RunnerConfig = { root: ROOT, harness: spawned, verbose: args.verbose };
+  const bin_dir = `${work_dir}/bin`;
+  const builds = await buildNeeded(
+    rows.map((row) => row.challenge),
+    (names) => buildChallenges(names, "launcher", { bin_dir }),
+  );
+  const config: RunnerConfig = { root: work_dir, harness: spawned, verbose: args.verbose };
   const summaries: RowSummary[] = [];
   for (const [position, row] of rows.entries()) {
     const shown = commandLine(row, harness, { time_limit_s: args.time_limit_s, seed: args.seed });

@@ -94,7 +94,9 @@ export function commandFor(
 ): { program: string[]; args: string[] } {
   const args = testArgs(row, harness, options);
   if (harness.kind === "maelstrom") return { program: [harness.path], args };
-  return { program: ["deno", "task", "maelstrom"], args };
+  // tools/maelstrom is the drop-in launcher: the printed line works from the repository root
+  // as it is, and (with tools/maelstrom on PATH as `maelstrom`) from anywhere.
+  return { program: ["tools/maelstrom"], args };
 }
 
 /** A copy-pasteable shell command line for `row` on `harness`. */

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { readEmbeddedStore, readMaelstromStore } from "./figures.ts";
 import { type Harness, type RenderOptions, testArgs } from "./render.ts";
 import type { RunRecord } from "./summary.ts";
@@ -18,7 +19,8 @@ import type { RunRow } from "./types.ts";
 
 /** How rows are run. */
 export interface RunnerConfig {
-  /** Repository root: the working directory of every run and the base of `bin/`, `store/`. */
+  /** The working directory of every run and the base of `bin/` and `store/` (the repository root
+   * for `deno task run`; a temporary directory in tests). */
   root: string;
   harness: Harness;
   /** Echo the harness's stdout too. */
@@ -32,6 +34,8 @@ export interface RunnerConfig {
   capture_stderr?: boolean;
 }
 
+/** The embedded harness's entry point, in this repository whatever the working directory. */
+const HARNESS_MAIN = fileURLToPath(new URL("../harness/main.ts", import.meta.url));
 /** Maelstrom's default `--time-limit`. */
 const DEFAULT_TIME_LIMIT_S = 60;
 /** Startup, final phase (recovery 10 s + final ops), checking and teardown, per test. */
@@ -59,7 +63,7 @@ export function spawnCommand(
   if (config.harness.kind === "maelstrom") return { program: config.harness.path, args };
   return {
     program: Deno.execPath(),
-    args: ["run", "-A", `${config.root}/lib/harness/main.ts`, ...args],
+    args: ["run", "-A", HARNESS_MAIN, ...args],
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The summary of a `deno task run`: per row, the verdict over its repeated
- * runs, the median of every figure, and each target checked against those
- * medians; then the table, the JSON document and the exit code.
+ * runs, the median of every figure over the runs that completed (crashed runs
+ * are counted in the verdict, not in the figures), and each target checked
+ * against those medians; then the table, the JSON document and the exit code.
  *
  * A row passes only if every run was valid and the medians meet every target
  * the row has (stated and ours).
@@ -51,7 +52,7 @@ export interface RowSummary {
   workload: string;
   command: string;
   verdict: Verdict;
-  /** Median of each figure over the runs that produced it. */
+  /** Median of each figure over the completed runs that produced it (crashes left out). */
   figures: Figures;
   checks: TargetCheck[];
   runs: RunRecord[];
@@ -81,9 +82,19 @@ export function medianFigures(runs: readonly { figures: Figures }[]): Figures {
   return figures;
 }
 
-/** Summarises the runs of `row`. */
+/**
+ * Whether a run got as far as its checkers (valid, invalid or unknown): only those runs' figures
+ * describe the node; a crashed or unstartable run's figures (its run time, a partial store) would
+ * drag the medians.
+ */
+export function runCompleted(run: RunRecord): boolean {
+  const verdict = runVerdict(run);
+  return verdict !== "crash" && verdict !== "error";
+}
+
+/** Summarises the runs of `row`: medians over its completed runs, the worst verdict of all. */
 export function summarizeRow(row: IndexedRow, command: string, runs: RunRecord[]): RowSummary {
-  const figures = medianFigures(runs);
+  const figures = medianFigures(runs.filter(runCompleted));
   const checks = checkTargets(row, figures);
   let verdict: Verdict = runs.length === 0 ? "error" : "pass";
   for (const run of runs) verdict = worse(verdict, runVerdict(run));
@@ -150,7 +161,7 @@ export function renderSummary(context: SummaryContext, rows: readonly RowSummary
   const header = ["row", "verdict", ...COLUMNS.map((column) => column.title)];
   const body = rows.map((row) => [
     row.id,
-    row.runs.length > 1 ? `${row.verdict} (${row.runs.length} runs)` : row.verdict,
+    verdictCell(row),
     ...COLUMNS.map((column) => formatCell(column.metric, row.figures, row.checks)),
   ]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((line) => width(line[i]))));
@@ -167,6 +178,27 @@ export function renderSummary(context: SummaryContext, rows: readonly RowSummary
   const passed = rows.filter((row) => row.verdict === "pass").length;
   lines.push("", `${passed} of ${rows.length} rows pass.`);
   return lines.join("\n");
+}
+
+const RUN_OUTCOME: Record<Exclude<Verdict, "missed">, string> = {
+  error: "failed to run",
+  crash: "crashed",
+  invalid: "invalid",
+  unknown: "unknown",
+  pass: "passed",
+};
+
+/**
+ * The verdict column: the row's verdict, and with repeats how many runs it stands for, e.g.
+ * `crash (1 of 3 crashed)`, `pass (3 runs)`, `missed (3 runs)`.
+ */
+export function verdictCell(row: Pick<RowSummary, "verdict" | "runs">): string {
+  const total = row.runs.length;
+  if (total <= 1) return row.verdict;
+  if (row.verdict === "missed") return `missed (${total} runs)`;
+  const count = row.runs.filter((run) => runVerdict(run) === row.verdict).length;
+  if (count === total) return `${row.verdict} (${total} runs)`;
+  return `${row.verdict} (${count} of ${total} ${RUN_OUTCOME[row.verdict]})`;
 }
 
 function summaryTitle(context: SummaryContext): string {

@@ -31,9 +31,9 @@ Deno.test("--print kafka prints the three kafka command lines", async () => {
   const { code, out } = await capture(["--print", "kafka"]);
   assert.equal(code, 0);
   assert.deepEqual(out, [
-    "deno task maelstrom test -w kafka --bin bin/kafka --node-count 1 --concurrency 2n --time-limit 20 --rate 1000",
-    "deno task maelstrom test -w kafka --bin bin/kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000",
-    "deno task maelstrom test -w kafka --bin bin/kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000",
+    "tools/maelstrom test -w kafka --bin bin/kafka --node-count 1 --concurrency 2n --time-limit 20 --rate 1000",
+    "tools/maelstrom test -w kafka --bin bin/kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000",
+    "tools/maelstrom test -w kafka --bin bin/kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000",
   ]);
 });
 
@@ -56,7 +56,7 @@ Deno.test("--print with --maelstrom renders real Maelstrom lines without --seed"
   ]);
   const embedded = await capture(["--print", "1", "--seed", "5"]);
   assert.deepEqual(embedded.out, [
-    "deno task maelstrom test -w echo --bin bin/echo --node-count 1 --time-limit 10 --seed 5",
+    "tools/maelstrom test -w echo --bin bin/echo --node-count 1 --time-limit 10 --seed 5",
   ]);
 });
 
@@ -110,4 +110,23 @@ Deno.test("--help prints usage and exits 0", async () => {
   const { code, out } = await capture(["--help"]);
   assert.equal(code, 0);
   assert.match(out[0], /^Usage: deno task run/);
+});
+
+Deno.test("a chapter number selects all its parts: --part 3 and --part 5", async () => {
+  const ids = (words: string[]) => selectRows(rows, words).map((row) => row.part);
+  assert.deepEqual([...new Set(ids(["3"]))], ["3a", "3b", "3c", "3d", "3e"]);
+  assert.deepEqual(ids(["5"]), ["5a", "5b", "5c"]);
+  assert.deepEqual([...new Set(ids(["raft"]))], ["raft-1", "raft-2", "raft-3", "raft-4"]);
+  assert.deepEqual(ids(["4"]), ["4"]);
+  const { code, out } = await capture(["--print", "--part", "5"]);
+  assert.equal(code, 0);
+  assert.equal(out.length, 3);
+});
+
+Deno.test("an unknown part is refused with the valid part ids listed", async () => {
+  const { code, err } = await capture(["--part", "7"]);
+  assert.equal(code, USAGE_EXIT);
+  assert.equal(err.length, 1);
+  assert.match(err[0], /unknown challenge, part or row "7"/);
+  assert.match(err[0], /parts: 1, 2, 3a, 3b, 3c, 3d, 3e, 4, 5a, 5b, 5c, 6a, .*raft-4/);
 });

@@ -1,7 +1,8 @@
 /**
  * End to end: `deno task run echo` (as `main`) builds bin/echo, runs the echo
  * row on the embedded harness with a short smoke time limit, and reports a
- * passing summary with figures read from the store.
+ * passing summary with figures read from the store. bin/ and store/ go to a
+ * temporary working directory, never into the repository.
  */
 
 import assert from "node:assert/strict";
@@ -13,11 +14,24 @@ const harness_ready = await Promise.all(
     .map((path) => Deno.stat(new URL(path, import.meta.url)).then(() => true, () => false)),
 ).then((found) => found.every(Boolean));
 
+const REPO = new URL("../..", import.meta.url).pathname;
+
+/** What the run could have touched in the repository: store/latest's target, bin/echo's mtime. */
+async function repoMarks(): Promise<string[]> {
+  const latest = await Deno.readLink(`${REPO}store/latest`).catch(() => "none");
+  const bin = await Deno.stat(`${REPO}bin/echo`).then(
+    (s) => String(s.mtime?.getTime()),
+    () => "none",
+  );
+  return [latest, bin];
+}
+
 Deno.test({
   name: "deno task run echo --time-limit 2 passes with figures from the store",
   ignore: !harness_ready,
   async fn() {
     const dir = await Deno.makeTempDir();
+    const before = await repoMarks();
     try {
       const json_path = `${dir}/summary.json`;
       const out: string[] = [];
@@ -29,6 +43,7 @@ Deno.test({
           out: (text) => out.push(text),
           err: (text) => err.push(text),
         },
+        dir,
       );
       assert.equal(code, 0, [...err, ...out].join("\n"));
       assert.match(out.join("\n"), /SMOKE RUN: --time-limit 2/);
@@ -43,6 +58,9 @@ Deno.test({
       assert.equal(row.figures.servers_msgs_per_op, 0);
       assert.ok(row.figures.all_msgs_per_op > 0);
       assert.ok(row.figures.ok_latency_median_ms >= 0);
+      assert.ok((await Deno.stat(`${dir}/bin/echo`)).isFile);
+      assert.ok((await Deno.stat(`${dir}/${row.runs[0].store_path}/results.json`)).isFile);
+      assert.deepEqual(await repoMarks(), before, "the repository's store/ and bin/ untouched");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -34,7 +34,7 @@ Deno.test("the embedded harness command passes --seed before the binary args", (
   const line = commandLine(BROADCAST, { kind: "embedded" }, { seed: 42 });
   assert.equal(
     line,
-    "deno task maelstrom test -w broadcast --bin bin/broadcast --node-count 25 " +
+    "tools/maelstrom test -w broadcast --bin bin/broadcast --node-count 25 " +
       "--time-limit 20 --rate 100 --latency 100 --seed 42 -- --tuning latency",
   );
 });

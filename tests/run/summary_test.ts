@@ -10,6 +10,7 @@ import {
   runVerdict,
   summarizeRow,
   summaryJson,
+  verdictCell,
 } from "../../lib/run/summary.ts";
 import { checkTargets, meets } from "../../lib/run/targets.ts";
 import type { IndexedRow } from "../../lib/run/types.ts";
@@ -149,4 +150,37 @@ Deno.test("the table names the smoke override, the misses and the count of passi
   assert.match(text, /1 of 2 rows pass\./);
   const json = summaryJson({ harness: "embedded", repeat: 1 }, rows) as { passed: boolean };
   assert.equal(json.passed, false);
+});
+
+Deno.test("one crash in three repeats is told as such, and its figures stay out of the medians", () => {
+  const crash: RunRecord = { exit_code: 255, figures: { run_time_s: 900 }, problems: [] };
+  const runs = [
+    valid({ servers_msgs_per_op: 11, run_time_s: 20 }),
+    crash,
+    valid({ servers_msgs_per_op: 12, run_time_s: 22 }),
+  ];
+  const summary = summarizeRow(ROW_3D, "cmd", runs);
+  assert.equal(summary.verdict, "crash");
+  assert.equal(summary.figures.run_time_s, 21);
+  assert.equal(summary.figures.servers_msgs_per_op, 11.5);
+  assert.equal(verdictCell(summary), "crash (1 of 3 crashed)");
+  const table = renderSummary({ harness: "embedded", repeat: 3 }, [summary]);
+  assert.match(table, /^3d\.1\s+crash \(1 of 3 crashed\)\s/m);
+  assert.doesNotMatch(table, /crash \(3 runs\)/);
+});
+
+Deno.test("the verdict cell counts runs only when repeated", () => {
+  const fine = valid({ servers_msgs_per_op: 11, stable_latency_max_ms: 100 });
+  const invalid: RunRecord = { exit_code: 1, validity: false, figures: {}, problems: [] };
+  assert.equal(verdictCell(summarizeRow(ROW_3D, "cmd", [fine])), "pass");
+  assert.equal(verdictCell(summarizeRow(ROW_3D, "cmd", [fine, fine, fine])), "pass (3 runs)");
+  assert.equal(
+    verdictCell(summarizeRow(ROW_3D, "cmd", [fine, invalid, invalid])),
+    "invalid (2 of 3 invalid)",
+  );
+  const slow = valid({ servers_msgs_per_op: 40 });
+  assert.equal(verdictCell(summarizeRow(ROW_3D, "cmd", [slow, slow])), "missed (2 runs)");
+  // Only crashes: no completed run, so no figures at all rather than the crashes' figures.
+  const crash: RunRecord = { exit_code: 255, figures: { run_time_s: 5 }, problems: [] };
+  assert.deepEqual(summarizeRow(ROW_3D, "cmd", [crash, crash]).figures, {});
 });
