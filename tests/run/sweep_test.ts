@@ -111,7 +111,7 @@ Deno.test("a sweep row counts valid seeds and gives each failing seed its replay
   const text = renderSweep([sweep]);
   assert.match(text, /3c\s+2\/3 valid/);
   assert.match(text, /seed 2: invalid \[workload: false\]/);
-  assert.match(text, /replay: deno task maelstrom test -w broadcast/);
+  assert.match(text, /replay: tools\/maelstrom test -w broadcast/);
   assert.match(text, /store: \/tmp\/store-2/);
 });
 

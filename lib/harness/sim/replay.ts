@@ -15,8 +15,15 @@ import { rewriteArgs, shellCommand } from "../cli.ts";
 import { type RunnerOptions, runTest, type TestOutcome } from "../runner.ts";
 import type { CheckResult, TestOptions } from "../types.ts";
 
-/** How a user starts the harness; replay commands begin with it. */
-export const HARNESS_COMMAND: readonly string[] = ["deno", "task", "maelstrom", "test"];
+/**
+ * How the user started the harness (tools/maelstrom passes it on; `deno task maelstrom` says so),
+ * so a printed command can be pasted back as it is; `tools/maelstrom` from the repository root
+ * otherwise.
+ */
+export function harnessCommand(): string[] {
+  const invoked = Deno.env.get("MAELSTROM_INVOKED_AS")?.trim();
+  return [...(invoked ? invoked.split(/\s+/) : ["tools/maelstrom"]), "test"];
+}
 
 /** Options that describe how to run rather than what: never part of a replay command. */
 const RUN_MODE_OPTIONS = ["--sim", "--seed", "--check-determinism", "--shrink", "--test-count"];
@@ -34,7 +41,7 @@ export function replayCommand(
   extra: readonly string[] = [],
 ): string {
   const args = rewriteArgs(argv, RUN_MODE_OPTIONS, ["--sim", "--seed", String(seed), ...extra]);
-  return shellCommand([...HARNESS_COMMAND, ...args]);
+  return shellCommand([...harnessCommand(), ...args]);
 }
 
 /** The hashes of one run's replayable outputs. */
