@@ -357,8 +357,8 @@ Deno.test("harness: 5 nodes under partitions lose nothing (3c, shortened)", asyn
   assert.equal(figures.valid, true, JSON.stringify(figures));
 });
 
-// Stable latencies depend on the machine's load, so they are measured by `deno task run broadcast`
-// (the 3d/3e rows' targets), not asserted here; message counts are.
+// In the simulator (runChallenge's default), so the message budgets hold whatever the machine's
+// load; the full 3d/3e rows, with their latency targets, run in tests/run/sim_table_test.ts.
 Deno.test("harness: latency tuning at 25 nodes is valid within 3d's message budget", async () => {
   const figures = await harnessRun([...FAST_3D, "--seed", "8", "--", "--tuning", "latency"], 1000);
   assert.equal(figures.valid, true, JSON.stringify(figures));

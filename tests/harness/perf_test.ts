@@ -15,8 +15,6 @@ import {
   quantile,
   rateSeries,
 } from "../../lib/harness/checkers/perf.ts";
-import { checkTimeline } from "../../lib/harness/checkers/timeline.ts";
-import { MessagesDiagram } from "../../lib/harness/viz/messages_svg.ts";
 import type { Op, OpType, Process } from "../../lib/harness/types.ts";
 import { assertWellFormed } from "./support/xml_check.ts";
 
@@ -198,29 +196,4 @@ Deno.test("an empty history is fine; a graph that cannot be written is unknown",
   assert.match(latency.error, /NotFound/);
   assert.equal((result["rate-graph"] as { "valid?": unknown })["valid?"], "unknown");
   assert.equal(result["valid?"], "unknown");
-});
-
-Deno.test("performance: perf, timeline and messages.svg for 20 000 ops in well under a second", () => {
-  const timed = new Timed();
-  for (let i = 0; i < 20_000; i++) {
-    timed.op(i % 40, i % 3 ? "read" : "write", "ok", i, i + (i % 89));
-  }
-  const history = timed.build();
-  const diagram = new MessagesDiagram(5);
-  for (let id = 0; id < 12_000; id++) {
-    const message = {
-      id: id >> 1,
-      src: `n${id % 5}`,
-      dest: `c${id % 7}`,
-      body: { type: "read_ok" },
-    };
-    diagram.add({ id, type: id % 2 ? "recv" : "send", message });
-  }
-  const dir = tempDir();
-  const started_ms = performance.now();
-  checkPerf(history, dir);
-  checkTimeline(history, dir);
-  diagram.write(join(dir, "messages.svg"));
-  const elapsed_ms = performance.now() - started_ms;
-  assert.ok(elapsed_ms < 1_000, `${elapsed_ms} ms`);
 });

@@ -6,18 +6,35 @@ import { parseTestArgs } from "../../lib/harness/cli.ts";
 import { runTest, type TestOutcome } from "../../lib/harness/runner.ts";
 import { writeLauncher } from "../../lib/launcher.ts";
 
-/** Runs `challenges/<challenge>.ts` with Maelstrom `test` flags; `recovery_ms` shortens the final wait. */
+/**
+ * How a test runs a challenge: in the simulator (the default: deterministic, so figures can be
+ * asserted whatever the machine's load), or as real node processes.
+ */
+export type RunMode = "sim" | "process";
+
+/**
+ * Runs `challenges/<challenge>.ts` with Maelstrom `test` flags; `recovery_ms` shortens the final
+ * wait. In the simulator a run without `--seed` gets seed 1, so it is the same run every time.
+ */
 export async function runChallenge(
   challenge: string,
   argv: string[],
   recovery_ms = 1000,
+  mode: RunMode = "sim",
 ): Promise<TestOutcome> {
   const dir = await Deno.makeTempDir({ prefix: `${challenge}-harness-` });
   try {
-    const bin = `${dir}/${challenge}`;
-    const script = new URL(`../../challenges/${challenge}.ts`, import.meta.url);
-    await writeLauncher(bin, fileURLToPath(script));
-    const opts = parseTestArgs(["--bin", bin, "--store", dir, ...argv]);
+    const script = fileURLToPath(new URL(`../../challenges/${challenge}.ts`, import.meta.url));
+    let bin = script;
+    const extra: string[] = [];
+    if (mode === "process") {
+      bin = `${dir}/${challenge}`;
+      await writeLauncher(bin, script);
+    } else {
+      extra.push("--sim");
+      if (!argv.includes("--seed")) extra.push("--seed", "1");
+    }
+    const opts = parseTestArgs(["--bin", bin, "--store", dir, ...extra, ...argv]);
     return await runTest(opts, { recovery_ms, console: () => {} });
   } finally {
     await Deno.remove(dir, { recursive: true });

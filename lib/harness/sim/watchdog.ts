@@ -3,7 +3,7 @@
  * run on the harness's own thread, so a node stuck in an endless loop would
  * hang the harness; a worker thread watches a progress counter in shared
  * memory and, after `stall_ms` without a fired timer, prints one line naming
- * the node that was running and kills the process (watchdog_worker.ts).
+ * the node that was running and kills the process (watchdog_worker.js).
  *
  * @module
  */
@@ -23,7 +23,7 @@ export class Watchdog {
     this.state = new Int32Array(shared);
     this.state[1] = -1;
     nodes.forEach((node, i) => this.index.set(node, i));
-    this.worker = new Worker(new URL("./watchdog_worker.ts", import.meta.url).href, {
+    this.worker = new Worker(new URL("./watchdog_worker.js", import.meta.url).href, {
       type: "module",
     });
     this.worker.postMessage({ shared, nodes: [...nodes], stall_ms, poll_ms: POLL_MS });

@@ -5,18 +5,15 @@
  * promises that never yield), so this thread prints one line naming the node
  * it was running and kills the process: a hang must never outlive its bound.
  *
+ * Plain JavaScript on purpose: a TypeScript worker is type-checked each time
+ * `deno test` starts it, which costs more than the worker does.
+ *
  * @module
  */
 
-interface Start {
-  shared: SharedArrayBuffer;
-  nodes: string[];
-  stall_ms: number;
-  poll_ms: number;
-}
-
 globalThis.addEventListener("message", (event) => {
-  const { shared, nodes, stall_ms, poll_ms } = (event as MessageEvent<Start>).data;
+  /** @type {{ shared: SharedArrayBuffer, nodes: string[], stall_ms: number, poll_ms: number }} */
+  const { shared, nodes, stall_ms, poll_ms } = event.data;
   const state = new Int32Array(shared);
   let last_steps = Atomics.load(state, 0);
   let still_ms = 0;
