@@ -115,6 +115,8 @@ Simulator (not in Maelstrom; see the README's "Simulation" section):
                               for a seed, and much faster than real time
   --sim-cpu-us MICROS         virtual processing cost of each message a node handles (default 0)
   --max-ops N                 stop generating main-phase ops after N (replay and shrinking)
+  --outputs all|failures      failures: draw plots, timeline, diagram and report only for a run
+                              that is not valid (sweeps; default all)
   --check-determinism         with --sim: run twice and compare history and journal hashes
   --shrink                    with --sim: search the shortest failing prefix of an invalid
                               run (shorter --time-limit, then fewer ops) and print it
@@ -148,6 +150,7 @@ const VALUE_OPTIONS: Record<string, string> = {
   "--store": "store",
   "--sim-cpu-us": "sim-cpu-us",
   "--max-ops": "max-ops",
+  "--outputs": "outputs",
   // Jepsen's SSH options: accepted, meaningless for Maelstrom.
   "--username": "username",
   "--password": "password",
@@ -459,6 +462,11 @@ export function parseTestArgs(argv: readonly string[]): TestOptions {
   }
   if (last(raw, "sim-cpu-us") !== undefined && !sim) errors.push("--sim-cpu-us needs --sim");
 
+  const outputs_text = last(raw, "outputs");
+  if (outputs_text !== undefined && outputs_text !== "all" && outputs_text !== "failures") {
+    errors.push(`--outputs must be all or failures; got ${JSON.stringify(outputs_text)}`);
+  }
+
   const bin_text = last(raw, "bin");
   let bin = "";
   if (bin_text === undefined) {
@@ -494,6 +502,7 @@ export function parseTestArgs(argv: readonly string[]): TestOptions {
     strict: raw.flags.has("strict"),
     ...(sim ? { sim, sim_cpu_us } : {}),
     ...(max_ops !== undefined ? { max_ops } : {}),
+    ...(last(raw, "outputs") === "failures" ? { outputs: "failures" as const } : {}),
     ...(raw.flags.has("check-determinism") ? { check_determinism: true } : {}),
     ...(raw.flags.has("shrink") ? { shrink: true } : {}),
   };

@@ -181,7 +181,9 @@ export async function runTest(opts: TestOptions, ro: RunnerOptions = {}): Promis
     await launcher.close();
   }
   // After close: report.html reads the flushed journal (lib/harness/report/write.ts).
-  writeReportOrWarn(store.path, outcome.error, ro.console ?? ((line) => console.error(line)));
+  if (opts.outputs !== "failures" || outcome.valid !== true) {
+    writeReportOrWarn(store.path, outcome.error, ro.console ?? ((line) => console.error(line)));
+  }
   return outcome;
 }
 
@@ -464,15 +466,17 @@ export interface AnalysisInput {
 /** Runs every checker in Maelstrom's order (§10.1) and composes the results map. */
 export async function analyzeHistory(input: AnalysisInput): Promise<CheckResult> {
   const { opts, history, store_path } = input;
+  // `--outputs failures` (sweeps): draw nothing now, and everything below only if the run failed.
+  const draw = opts.outputs !== "failures";
   const checks: NamedCheck[] = [
-    ["perf", () => checkPerf(history, store_path)],
-    ["timeline", () => checkTimeline(history, store_path)],
+    ["perf", () => checkPerf(history, store_path, draw)],
+    ["timeline", () => draw ? checkTimeline(history, store_path) : { "valid?": true }],
     ["exceptions", () => checkExceptions(history)],
     ["stats", () => checkStats(history)],
     ["availability", () => checkAvailability(history, opts.availability)],
     ["net", () => {
       // Like Maelstrom's net checker: the diagram is drawn here, and a failure makes net unknown.
-      input.messages.write(join(store_path, "messages.svg"));
+      if (draw) input.messages.write(join(store_path, "messages.svg"));
       return input.net_stats.result(clientOpCount(history));
     }],
   ];
@@ -481,5 +485,17 @@ export async function analyzeHistory(input: AnalysisInput): Promise<CheckResult>
   const simulation = input.simulation;
   if (simulation !== undefined) checks.push(["simulation", () => simulation]);
   checks.push(["workload", () => input.workload.check(history, { opts, store_path })]);
-  return await compose(checks);
+  const results = await compose(checks);
+  if (!draw && results["valid?"] !== true) drawOutputs(input);
+  return results;
+}
+
+/** The plots, timeline and message diagram of a run analysed without them (a failing sweep run). */
+function drawOutputs(input: AnalysisInput): void {
+  const { history, store_path } = input;
+  try {
+    checkPerf(history, store_path);
+    checkTimeline(history, store_path);
+    input.messages.write(join(store_path, "messages.svg"));
+  } catch { /* Outputs only: the verdict stands without them. */ }
 }

@@ -84,6 +84,8 @@ export interface TestOptions {
   check_determinism?: boolean;
   /** `--shrink`: search the shortest failing prefix of an invalid simulated run. */
   shrink?: boolean;
+  /** `--outputs failures`: draw plots, timeline, diagram and report only for a run that failed. */
+  outputs?: "all" | "failures";
 }
 
 export type OpType = "invoke" | "ok" | "fail" | "info";

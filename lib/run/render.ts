@@ -29,6 +29,8 @@ export interface RenderOptions {
   sim?: boolean;
   /** Embedded harness only: `--store DIR`. */
   store_dir?: string;
+  /** Embedded harness only: `--outputs failures` (sweeps delete valid runs' stores anyway). */
+  outputs_on_failure?: boolean;
 }
 
 /** Gives every row an id: its part, suffixed `.1`, `.2`, … when the part has several rows. */
@@ -54,6 +56,7 @@ export function testArgs(row: RunRow, harness: Harness, options: RenderOptions =
     if (sim) args.push("--sim");
     if (options.seed !== undefined) args.push("--seed", String(options.seed));
     if (options.store_dir !== undefined) args.push("--store", options.store_dir);
+    if (options.outputs_on_failure) args.push("--outputs", "failures");
   }
   const bin_args = row.flags.bin_args ?? [];
   if (bin_args.length > 0) args.push("--", ...bin_args);

@@ -127,7 +127,8 @@ export async function runTask(
   config: RunnerConfig,
 ): Promise<RunRecord> {
   const store_dir = await Deno.makeTempDir({ prefix: `sweep-${task.row.id}-${task.seed}-` });
-  const record = await runOnce(task.row, { ...render, sim: true, seed: task.seed, store_dir }, {
+  const options = { ...render, sim: true, seed: task.seed, store_dir, outputs_on_failure: true };
+  const record = await runOnce(task.row, options, {
     ...config,
     capture_stderr: true,
   });
