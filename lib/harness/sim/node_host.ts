@@ -50,6 +50,8 @@ export interface SimNodeOptions extends NodeHostOptions {
 
 type Deferred =
   | { kind: "message"; message: NetMessage }
+  /** A message whose cost was paid before a pause froze the node: it runs first, at no cost. */
+  | { kind: "paid"; message: NetMessage }
   | { kind: "timer"; id: number; fn: () => void };
 
 /** One node on the virtual clock (see the module header). */
@@ -162,6 +164,12 @@ export class SimNodeHost implements NodeHost {
     this.opts.clock.setTimer(() => {
       this.busy = false;
       if (this.dead) return;
+      if (this.paused) {
+        // Frozen mid-work, as a SIGSTOPped process is: it finishes after resume instead of
+        // running now with its output dropped (a paused node writes nothing).
+        this.backlog.unshift({ kind: "paid", message });
+        return;
+      }
       this.run(message);
       if (!this.paused) this.drainBacklog();
     }, this.opts.cpu_us / 1000);
@@ -176,6 +184,7 @@ export class SimNodeHost implements NodeHost {
     while (this.backlog.length > 0 && !this.paused && !this.busy && !this.dead) {
       const item = this.backlog.shift()!;
       if (item.kind === "message") this.handle(item.message);
+      else if (item.kind === "paid") this.run(item.message);
       else this.fire(item.id, item.fn);
     }
   }
