@@ -202,7 +202,7 @@ export class SimGuard {
 
   private rejection(event: PromiseRejectionEvent): void {
     const reason = event.reason;
-    const stack = reason instanceof Error ? reason.stack ?? "" : "";
+    const stack = reason instanceof Error ? stackOf(reason) : "";
     const found = nodeFrame(stack, this.hooks);
     if (found === undefined && !(reason instanceof NodeExited)) return;
     event.preventDefault();
@@ -211,12 +211,49 @@ export class SimGuard {
   }
 }
 
+interface CallSite {
+  getScriptNameOrSourceURL(): string | null;
+  getFunctionName(): string | null;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+}
+
+type StackFormatter = (error: Error, sites: CallSite[]) => string;
+
+/**
+ * A stack text naming each frame by its script's own URL. Deno's stack text maps a TypeScript
+ * frame through its module's source map, and the instances of one module (same source, only the
+ * `?sim-node=` query differs) share one cached emit and source map, so every instance's frames
+ * would name the first instance's URL: another node, or one of an earlier run. The V8 call sites
+ * keep each instance's URL (their line and column are already mapped to the source).
+ */
+function frameLines(error: Error, sites: CallSite[]): string {
+  return [String(error)].concat(
+    sites.map((site) =>
+      `    at ${site.getFunctionName() ?? "<anonymous>"} (${site.getScriptNameOrSourceURL()}:` +
+      `${site.getLineNumber()}:${site.getColumnNumber()})`
+    ),
+  ).join("\n");
+}
+
+/** Reads `error.stack` with `frameLines` as the formatter (if it was not formatted already). */
+function stackOf(error: Error): string {
+  const E = Error as unknown as { prepareStackTrace?: StackFormatter; stackTraceLimit: number };
+  const prepare = E.prepareStackTrace;
+  E.prepareStackTrace = frameLines;
+  try {
+    return error.stack ?? "";
+  } finally {
+    E.prepareStackTrace = prepare;
+  }
+}
+
 function captureStack(): string {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
-  const stack = new Error().stack ?? "";
+  const error = new Error();
   Error.stackTraceLimit = limit;
-  return stack;
+  return stackOf(error);
 }
 
 /** The node and source location of the first stack frame in a simulated node's module. */
