@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { main } from "../../../lib/harness/main.ts";
 import {
   launcherTarget,
   loadNodeSetup,
@@ -14,26 +13,19 @@ import {
   SimUnsupported,
 } from "../../../lib/harness/sim/loader.ts";
 import { writeLauncher } from "../../../lib/launcher.ts";
+import { type MainRun, runMain } from "./main_capture.ts";
 import { Node } from "../../../lib/maelstrom.ts";
 import { SimEnv } from "../../../lib/sim_env.ts";
 
 const node = (name: string) => fileURLToPath(new URL(`../nodes/${name}`, import.meta.url));
 const ECHO = fileURLToPath(new URL("../../../challenges/echo.ts", import.meta.url));
 
-/** Runs `main(["test", …])` with console output captured; returns the code and the lines. */
-async function runMain(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+/** Runs `main(["test", …])` in a temp store with console output captured. */
+async function runTest(argv: string[]): Promise<MainRun> {
   const store = await Deno.makeTempDir({ prefix: "sim-loader-" });
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...args: unknown[]) => out.push(args.join(" "));
-  console.error = (...args: unknown[]) => err.push(args.join(" "));
   try {
-    const code = await main(["test", ...argv, "--store", store]);
-    return { code, out, err };
+    return await runMain(["test", ...argv, "--store", store]);
   } finally {
-    console.log = log;
-    console.error = error;
     await Deno.remove(store, { recursive: true });
   }
 }
@@ -42,7 +34,7 @@ const ECHO_ARGS = ["-w", "echo", "--node-count", "1", "--time-limit", "1", "--si
 
 /** A refusal: exit 254, no report, and exactly one line that matches `pattern`. */
 async function assertRefused(bin: string, pattern: RegExp): Promise<void> {
-  const { code, out, err } = await runMain([...ECHO_ARGS, "--bin", bin]);
+  const { code, out, err } = await runTest([...ECHO_ARGS, "--bin", bin]);
   assert.equal(code, 254, JSON.stringify({ out, err }));
   assert.deepEqual(out, [], "no report is printed");
   assert.equal(err.length, 1, JSON.stringify(err));
@@ -81,7 +73,7 @@ Deno.test("loader: a module that runs a process at import is refused at once, no
 });
 
 Deno.test("loader: a missing --bin is a usage error naming the path", async () => {
-  const { code, err } = await runMain([...ECHO_ARGS, "--bin", "/nonexistent/node.ts"]);
+  const { code, err } = await runTest([...ECHO_ARGS, "--bin", "/nonexistent/node.ts"]);
   assert.equal(code, 254);
   assert.match(err.join("\n"), /\/nonexistent\/node\.ts/);
 });
@@ -104,7 +96,7 @@ Deno.test("loader: a bin/<name> launcher resolves to its module, and runs under 
     await writeLauncher(odd_bin, odd_module);
     assert.equal(resolveSimModule(odd_bin).path, odd_module);
 
-    const { code, out } = await runMain([...ECHO_ARGS, "--bin", bin]);
+    const { code, out } = await runTest([...ECHO_ARGS, "--bin", bin]);
     assert.equal(code, 0, out.join("\n"));
     assert.match(out.join("\n"), /"module": ".*challenges\/echo\.ts"/);
     assert.match(out.join("\n"), /Everything looks good!/);
