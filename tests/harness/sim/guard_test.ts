@@ -166,3 +166,19 @@ Deno.test("guard: calls from outside a simulated node pass through, and uninstal
   );
   assert.equal(routed.length, 2);
 });
+
+Deno.test("guard: a rejected promise nobody handles ends the node it came from, only that one", async () => {
+  const bin = fileURLToPath(new URL("../nodes/sim_detached_reject.ts", import.meta.url));
+  const argv = ["-w", "echo", "--node-count", "3", "--time-limit", "3", "--rate", "10"];
+  await simRun(bin, [...argv, "--seed", "2"], (outcome) => {
+    assert.ok(outcome.results, `run aborted: ${outcome.error}`);
+    const errors = outcome.results["node-errors"] as Record<string, unknown>;
+    assert.ok(errors, JSON.stringify(outcome.results));
+    const issues = errors.issues as { node: string; kind: string; stderr_tail: string[] }[];
+    assert.deepEqual(issues.map((i) => `${i.node} ${i.kind}`), ["n1 crashed"]);
+    assert.match(issues[0].stderr_tail.join("\n"), /error: Uncaught Error: detached boom in n1/);
+    // The other nodes kept answering.
+    const stats = outcome.results.stats as Record<string, number>;
+    assert.ok(stats["ok-count"] > 0);
+  });
+});
