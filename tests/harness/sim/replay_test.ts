@@ -19,6 +19,7 @@ import {
 import { runMain, shellWords } from "./main_capture.ts";
 
 const node = (name: string) => fileURLToPath(new URL(`../nodes/${name}`, import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const ECHO = fileURLToPath(new URL("../../../challenges/echo.ts", import.meta.url));
 
 // --- unit: command lines ---------------------------------------------------------------------
@@ -273,16 +274,25 @@ Deno.test("replay: a failing run's Replay: command reproduces it byte for byte",
     assert.deepEqual(replay.slice(-3), ["--sim", "--seed", "11"]);
     const second = await runMain(replay);
     assert.equal(second.code, 1, second.out.join("\n"));
-    const [a, b] = [storeOf(first), storeOf(second)];
-    assert.notEqual(a, b);
+    // And as a user would: the printed line pasted into a shell at the repository's root.
+    const line = first.out.flatMap((l) => l.split("\n")).find((l) => l.startsWith("Replay: "))!;
+    const pasted = await new Deno.Command("sh", {
+      args: ["-c", line.slice("Replay: ".length)],
+      cwd: REPO_ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const third = { out: new TextDecoder().decode(pasted.stdout).split("\n") };
+    assert.equal(pasted.code, 1, new TextDecoder().decode(pasted.stderr));
+    const [a, b, c] = [storeOf(first), storeOf(second), storeOf(third)];
+    assert.equal(new Set([a, b, c]).size, 3);
     for (const file of ["history.jsonl", "messages.jsonl"]) {
-      assert.equal(
-        await Deno.readTextFile(join(b, file)),
-        await Deno.readTextFile(join(a, file)),
-        `${file} differs`,
-      );
+      const original = await Deno.readTextFile(join(a, file));
+      assert.equal(await Deno.readTextFile(join(b, file)), original, `${file} differs in-process`);
+      assert.equal(await Deno.readTextFile(join(c, file)), original, `${file} differs in a shell`);
     }
     assert.deepEqual(workloadOf(b), workload, "the same failure");
+    assert.deepEqual(workloadOf(c), workload, "the same failure");
   });
 });
 
