@@ -10,7 +10,8 @@
  *
  * Processing is instantaneous unless `cpu_us` gives every delivered message a
  * cost: then the node handles one message at a time, each `cpu_us` after the
- * later of its arrival and the end of the previous one.
+ * later of its arrival and the end of the previous one; a timer that comes due
+ * meanwhile runs after the message in progress.
  *
  * Like a process, a node dies when one of its timer callbacks throws (an
  * uncaught exception) or when it calls `Deno.exit`; it is reported as crashed
@@ -218,7 +219,8 @@ export class SimNodeHost implements NodeHost {
   private due(id: number): void {
     const fn = this.timers.get(id);
     if (fn === undefined || this.dead) return;
-    if (this.paused) {
+    if (this.paused || this.busy) {
+      // One thread: a timer due while a message is processed runs after it, as in a process.
       // Still cancellable until it runs: the entry stays in `timers`.
       this.defer({ kind: "timer", id, fn });
       return;

@@ -349,3 +349,26 @@ Deno.test("sim node: a pause while a message is being processed holds its reply 
     assert.deepEqual(bench.sent.slice(1).map((s) => s.body.n), [1, 2]);
   }, 1000);
 });
+
+Deno.test("sim node: with --sim-cpu-us a timer due while a message is processed runs after it", async () => {
+  const setup = (node: Node) => {
+    node.on("note", (req) => {
+      node.reply(req, { type: "note_ok" });
+    });
+    node.on("arm", (req) => {
+      node.env.setTimer(() => node.send("c9", { type: "tick" }), Number(req.body.in_ms));
+    });
+  };
+  await withHost(setup, async (bench) => {
+    await bench.sleep(10 - bench.clock.now_ms());
+    bench.deliver("c1", { type: "arm", in_ms: 1.5 }); // handled at 11: the timer is due at 12.5
+    await bench.sleep(2); // t=12
+    bench.deliver("c1", { type: "note", msg_id: 1 }); // being processed from 12 to 13
+    await bench.sleep(5);
+    // One thread: the timer waits for the message in progress, as it would in a process.
+    assert.deepEqual(
+      bench.sent.slice(1).map((s) => `${s.body.type}@${s.at_ms}`),
+      ["note_ok@13", "tick@13"],
+    );
+  }, 1000);
+});

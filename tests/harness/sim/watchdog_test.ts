@@ -44,7 +44,8 @@ Deno.test("watchdog: a node that never yields is killed, and the line names it",
 });
 
 Deno.test("watchdog: progress, or a disarmed watchdog, lets a long run live", async () => {
-  // 2 s (twice the stall limit) of blocking: counted steps keep it alive while armed; disarmed, nothing is watched.
+  // 2 s (twice the stall limit) of blocking each: counted steps keep it alive while armed;
+  // disarmed, nothing is watched.
   const result = await child(
     `w.arm();\nlet end = Date.now() + 2000;\nwhile (Date.now() < end) w.step();\n` +
       `w.disarm();\nend = Date.now() + 2000;\nwhile (Date.now() < end) {}\n` +
