@@ -111,8 +111,9 @@ export class SimGuard {
       record("crypto.randomUUID"),
     );
     const console_record = console as unknown as Record<string, unknown>;
-    for (const key of ["log", "info"]) this.wrapConsole(console_record, key, "stdout");
-    for (const key of ["error", "warn", "debug"]) this.wrapConsole(console_record, key, "stderr");
+    // The streams a Deno process writes them to: console.debug is stdout, like console.log.
+    for (const key of ["log", "info", "debug"]) this.wrapConsole(console_record, key, "stdout");
+    for (const key of ["error", "warn"]) this.wrapConsole(console_record, key, "stderr");
     this.wrap(Deno as unknown as Record<string, unknown>, "exit", (original) => {
       // The wrapper is a plain function (it must forward the caller's own `this`).
       // deno-lint-ignore no-this-alias

@@ -182,3 +182,31 @@ Deno.test("guard: a rejected promise nobody handles ends the node it came from, 
     assert.ok(stats["ok-count"] > 0);
   });
 });
+
+Deno.test("guard: each console method goes to the stream a Deno process writes it to", async () => {
+  // In a process, console.log, info and debug write to stdout; error and warn to stderr.
+  const routed: string[] = [];
+  const guard = new SimGuard({
+    nodeForTag: (tag) => tag === "speaker" ? "n3" : undefined,
+    stdout: (_tag, line) => routed.push(`stdout ${line}`),
+    stderr: (_tag, line) => routed.push(`stderr ${line}`),
+    exit: () => {},
+    crash: () => {},
+    warn: () => {},
+  });
+  const url = new URL("../nodes/sim_console_calls.ts", import.meta.url);
+  const module = await import(`${url.href}?sim-node=speaker`);
+  guard.install();
+  try {
+    module.speak();
+  } finally {
+    guard.uninstall();
+  }
+  assert.deepEqual(routed, [
+    "stdout via log",
+    "stdout via info",
+    "stdout via debug",
+    "stderr via error",
+    "stderr via warn",
+  ]);
+});
