@@ -210,3 +210,20 @@ Deno.test("guard: each console method goes to the stream a Deno process writes i
     "stderr via warn",
   ]);
 });
+
+Deno.test("guard: a node's raw Deno.stdout and Deno.stderr writes go to its own streams", async () => {
+  const bin = fileURLToPath(new URL("../nodes/sim_raw_write_echo.ts", import.meta.url));
+  const argv = ["-w", "echo", "--node-count", "2", "--time-limit", "3", "--rate", "10"];
+  await simRun(bin, [...argv, "--seed", "4"], async (outcome) => {
+    assert.ok(outcome.results, `run aborted: ${outcome.error}`);
+    assert.equal(outcome.results["node-errors"], undefined);
+    const stats = outcome.results.stats as Record<string, number>;
+    assert.ok(stats["ok-count"] > 0);
+    assert.equal(stats["ok-count"], stats["count"], "every reply, written in pieces, arrived");
+    assert.equal(outcome.valid, true);
+    for (const node of ["n0", "n1"]) {
+      const log = await Deno.readTextFile(join(outcome.store_path, "node-logs", `${node}.log`));
+      assert.match(log, new RegExp(`^raw ${node} echoed \\d+$`, "m"));
+    }
+  });
+});
