@@ -11,13 +11,17 @@
  * culprit, it does not hide the behaviour. Calls from the harness itself pass
  * through untouched.
  *
- * It also gives nodes what a process has: `console.log` goes to the node's
- * stdout (the harness's message reader), `console.error` to its stderr log,
- * and `Deno.exit` ends that node instead of the harness. A rejected promise
+ * It also gives nodes what a process has: `console.log` and
+ * `Deno.stdout.writeSync` go to the node's stdout (the harness's message
+ * reader), `console.error` and `Deno.stderr.writeSync` to its stderr log, and
+ * `Deno.exit` ends that node instead of the harness. A rejected promise
  * nobody handles, which kills a Deno process, kills the node it came from.
  *
  * @module
  */
+
+/** Characters of an unfinished line a node's raw stdout/stderr writes may hold. */
+const MAX_RAW_LINE_CHARS = 64 * 1024 * 1024;
 
 /** Findings kept per run; further calls are only counted. */
 export const MAX_FINDINGS = 100;
@@ -75,6 +79,8 @@ export class SimGuard {
   private readonly findings = new Map<string, Finding>();
   private dropped_findings = 0;
   private patches: Patch[] = [];
+  /** Per node instance and stream, the decoder and unfinished line of its raw writes. */
+  private readonly raw_writes = new Map<string, { decoder: TextDecoder; carry: string }>();
   private readonly on_rejection = (event: PromiseRejectionEvent) => this.rejection(event);
 
   constructor(private readonly hooks: GuardHooks) {}
@@ -111,8 +117,14 @@ export class SimGuard {
       record("crypto.randomUUID"),
     );
     const console_record = console as unknown as Record<string, unknown>;
-    for (const key of ["log", "info"]) this.wrapConsole(console_record, key, "stdout");
-    for (const key of ["error", "warn", "debug"]) this.wrapConsole(console_record, key, "stderr");
+    // The streams a Deno process writes them to: console.debug is stdout, like console.log.
+    for (const key of ["log", "info", "debug"]) this.wrapConsole(console_record, key, "stdout");
+    for (const key of ["error", "warn"]) this.wrapConsole(console_record, key, "stderr");
+    for (const stream of ["stdout", "stderr"] as const) {
+      const file = Deno[stream] as unknown as Record<string, unknown>;
+      this.wrap(file, "writeSync", (original) => this.rawWriter(original, stream, false));
+      this.wrap(file, "write", (original) => this.rawWriter(original, stream, true));
+    }
     this.wrap(Deno as unknown as Record<string, unknown>, "exit", (original) => {
       // The wrapper is a plain function (it must forward the caller's own `this`).
       // deno-lint-ignore no-this-alias
@@ -175,6 +187,35 @@ export class SimGuard {
     });
   }
 
+  /** `Deno.stdout`/`Deno.stderr` writes: a node's bytes become lines of its own streams. */
+  private rawWriter(
+    original: AnyFunction,
+    stream: "stdout" | "stderr",
+    async: boolean,
+  ): AnyFunction {
+    // The wrapper is a plain function (it must forward the caller's own `this`).
+    // deno-lint-ignore no-this-alias
+    const guard = this;
+    return function (this: unknown, bytes: Uint8Array) {
+      const caller = guard.caller();
+      if (caller === undefined) return original.call(this, bytes);
+      const key = `${stream}\0${caller.tag}`;
+      let state = guard.raw_writes.get(key);
+      if (state === undefined) {
+        state = { decoder: new TextDecoder(), carry: "" };
+        guard.raw_writes.set(key, state);
+      }
+      const lines = (state.carry + state.decoder.decode(bytes, { stream: true })).split("\n");
+      // Bounded like a process's partial line (node_process.ts MAX_LINE_CHARS).
+      state.carry = lines.pop()!.slice(-MAX_RAW_LINE_CHARS);
+      for (const line of lines) {
+        if (stream === "stdout") guard.hooks.stdout(caller.tag, line);
+        else guard.hooks.stderr(caller.tag, line);
+      }
+      return async ? Promise.resolve(bytes.length) : bytes.length;
+    };
+  }
+
   private noteCall(call: string): void {
     const stack = captureStack();
     const found = nodeFrame(stack, this.hooks);
@@ -202,7 +243,7 @@ export class SimGuard {
 
   private rejection(event: PromiseRejectionEvent): void {
     const reason = event.reason;
-    const stack = reason instanceof Error ? reason.stack ?? "" : "";
+    const stack = reason instanceof Error ? stackOf(reason) : "";
     const found = nodeFrame(stack, this.hooks);
     if (found === undefined && !(reason instanceof NodeExited)) return;
     event.preventDefault();
@@ -211,12 +252,49 @@ export class SimGuard {
   }
 }
 
+interface CallSite {
+  getScriptNameOrSourceURL(): string | null;
+  getFunctionName(): string | null;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+}
+
+type StackFormatter = (error: Error, sites: CallSite[]) => string;
+
+/**
+ * A stack text naming each frame by its script's own URL. Deno's stack text maps a TypeScript
+ * frame through its module's source map, and the instances of one module (same source, only the
+ * `?sim-node=` query differs) share one cached emit and source map, so every instance's frames
+ * would name the first instance's URL: another node, or one of an earlier run. The V8 call sites
+ * keep each instance's URL (their line and column are already mapped to the source).
+ */
+function frameLines(error: Error, sites: CallSite[]): string {
+  return [String(error)].concat(
+    sites.map((site) =>
+      `    at ${site.getFunctionName() ?? "<anonymous>"} (${site.getScriptNameOrSourceURL()}:` +
+      `${site.getLineNumber()}:${site.getColumnNumber()})`
+    ),
+  ).join("\n");
+}
+
+/** Reads `error.stack` with `frameLines` as the formatter (if it was not formatted already). */
+function stackOf(error: Error): string {
+  const E = Error as unknown as { prepareStackTrace?: StackFormatter; stackTraceLimit: number };
+  const prepare = E.prepareStackTrace;
+  E.prepareStackTrace = frameLines;
+  try {
+    return error.stack ?? "";
+  } finally {
+    E.prepareStackTrace = prepare;
+  }
+}
+
 function captureStack(): string {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
-  const stack = new Error().stack ?? "";
+  const error = new Error();
   Error.stackTraceLimit = limit;
-  return stack;
+  return stackOf(error);
 }
 
 /** The node and source location of the first stack frame in a simulated node's module. */

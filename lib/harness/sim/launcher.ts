@@ -135,7 +135,18 @@ export class SimLauncher implements NodeLauncher {
 
   private async load(node: string): Promise<void> {
     const tag = this.tagOf(node);
-    const setup = await loadNodeSetup(this.module, tag);
+    // Flagged while importing too: a module that starts a process at top level (Node.run)
+    // then fails at once with the runtime's one-line hint instead of reading the harness's
+    // own stdin until the import times out.
+    const global = globalThis as Record<string, unknown>;
+    const flag = global[SIMULATOR_FLAG];
+    global[SIMULATOR_FLAG] = true;
+    let setup: NodeSetup;
+    try {
+      setup = await loadNodeSetup(this.module, tag);
+    } finally {
+      global[SIMULATOR_FLAG] = flag;
+    }
     this.instances.set(tag, { tag, node, setup });
   }
 }

@@ -10,7 +10,8 @@
  *
  * Processing is instantaneous unless `cpu_us` gives every delivered message a
  * cost: then the node handles one message at a time, each `cpu_us` after the
- * later of its arrival and the end of the previous one.
+ * later of its arrival and the end of the previous one; a timer that comes due
+ * meanwhile runs after the message in progress.
  *
  * Like a process, a node dies when one of its timer callbacks throws (an
  * uncaught exception) or when it calls `Deno.exit`; it is reported as crashed
@@ -49,6 +50,8 @@ export interface SimNodeOptions extends NodeHostOptions {
 
 type Deferred =
   | { kind: "message"; message: NetMessage }
+  /** A message whose cost was paid before a pause froze the node: it runs first, at no cost. */
+  | { kind: "paid"; message: NetMessage }
   | { kind: "timer"; id: number; fn: () => void };
 
 /** One node on the virtual clock (see the module header). */
@@ -161,6 +164,12 @@ export class SimNodeHost implements NodeHost {
     this.opts.clock.setTimer(() => {
       this.busy = false;
       if (this.dead) return;
+      if (this.paused) {
+        // Frozen mid-work, as a SIGSTOPped process is: it finishes after resume instead of
+        // running now with its output dropped (a paused node writes nothing).
+        this.backlog.unshift({ kind: "paid", message });
+        return;
+      }
       this.run(message);
       if (!this.paused) this.drainBacklog();
     }, this.opts.cpu_us / 1000);
@@ -175,6 +184,7 @@ export class SimNodeHost implements NodeHost {
     while (this.backlog.length > 0 && !this.paused && !this.busy && !this.dead) {
       const item = this.backlog.shift()!;
       if (item.kind === "message") this.handle(item.message);
+      else if (item.kind === "paid") this.run(item.message);
       else this.fire(item.id, item.fn);
     }
   }
@@ -208,7 +218,8 @@ export class SimNodeHost implements NodeHost {
   private due(id: number): void {
     const fn = this.timers.get(id);
     if (fn === undefined || this.dead) return;
-    if (this.paused) {
+    if (this.paused || this.busy) {
+      // One thread: a timer due while a message is processed runs after it, as in a process.
       // Still cancellable until it runs: the entry stays in `timers`.
       this.defer({ kind: "timer", id, fn });
       return;
