@@ -13,7 +13,7 @@ import {
   failingCheckers,
   fileSha256,
   guardFindings,
-  HARNESS_COMMAND,
+  harnessCommand,
   replayCommand,
 } from "../../../lib/harness/sim/replay.ts";
 import { runMain, shellWords } from "./main_capture.ts";
@@ -81,7 +81,7 @@ Deno.test("replay: replayCommand replaces how-to-run options with --sim --seed N
   ];
   const command = replayCommand(argv, 77, ["--time-limit", "2"]);
   assert.deepEqual(await shellWords(command), [
-    ...HARNESS_COMMAND,
+    ...harnessCommand(),
     "-w",
     "echo",
     "--bin",
@@ -248,8 +248,9 @@ async function commandArgs(out: string[], prefix: string): Promise<string[]> {
   const line = out.flatMap((l) => l.split("\n")).find((l) => l.startsWith(prefix));
   assert.ok(line, `no ${prefix} line in:\n${out.join("\n")}`);
   const words = await shellWords(line.slice(prefix.length));
-  assert.deepEqual(words.slice(0, HARNESS_COMMAND.length), [...HARNESS_COMMAND]);
-  return words.slice(HARNESS_COMMAND.length - 1); // From "test" on.
+  const command = harnessCommand();
+  assert.deepEqual(words.slice(0, command.length), command);
+  return words.slice(command.length - 1); // From "test" on.
 }
 
 function workloadOf(store_path: string): Record<string, unknown> {

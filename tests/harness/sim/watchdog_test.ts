@@ -9,14 +9,17 @@ import { join } from "node:path";
 const WATCHDOG = new URL("../../../lib/harness/sim/watchdog.ts", import.meta.url).href;
 
 /** Runs `body` (with `w`, a Watchdog over n0 and n1 and a 1 s stall limit) in a child Deno. */
-async function child(body: string): Promise<{ code: number; signal: string | null; err: string }> {
+async function child(
+  body: string,
+  stall_ms = 1000,
+): Promise<{ code: number; signal: string | null; err: string }> {
   const dir = await Deno.makeTempDir({ prefix: "sim-watchdog-" });
   try {
     const script = join(dir, "child.ts");
     await Deno.writeTextFile(
       script,
       `import { Watchdog } from ${JSON.stringify(WATCHDOG)};\n` +
-        `const w = new Watchdog(["n0", "n1"], 1000);\n${body}\n`,
+        `const w = new Watchdog(["n0", "n1"], ${stall_ms});\n${body}\n`,
     );
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--quiet", script],
@@ -44,12 +47,14 @@ Deno.test("watchdog: a node that never yields is killed, and the line names it",
 });
 
 Deno.test("watchdog: progress, or a disarmed watchdog, lets a long run live", async () => {
-  // 2 s (twice the stall limit) of blocking each: counted steps keep it alive while armed;
-  // disarmed, nothing is watched.
+  // 3 s of blocking each, beyond the 2 s stall limit: counted steps keep it alive while armed;
+  // disarmed, nothing is watched. (A 2 s limit, not 1 s: a false kill would need the OS to starve
+  // the stepping thread for 2 s while the watchdog's thread runs, even on a loaded machine.)
   const result = await child(
-    `w.arm();\nlet end = Date.now() + 2000;\nwhile (Date.now() < end) w.step();\n` +
-      `w.disarm();\nend = Date.now() + 2000;\nwhile (Date.now() < end) {}\n` +
+    `w.arm();\nlet end = Date.now() + 3000;\nwhile (Date.now() < end) w.step();\n` +
+      `w.disarm();\nend = Date.now() + 3000;\nwhile (Date.now() < end) {}\n` +
       `w.close();\nconsole.error("survived");`,
+    2000,
   );
   assert.deepEqual(result, { code: 0, signal: null, err: "survived\n" });
 });
