@@ -329,7 +329,7 @@ export class Node {
   }
 
   /** Reads stdin (or `input`) line by line until it closes. */
-  async run(input?: ReadableStream<Uint8Array>): Promise<void> {
+  async run(input?: AsyncIterable<Uint8Array>): Promise<void> {
     if (input === undefined) {
       if (loadedBySimulator()) {
         throw new Error(
@@ -337,7 +337,7 @@ export class Node {
             "and start the process only under `if (import.meta.main)`",
         );
       }
-      input = Deno.stdin.readable;
+      input = stdinChunks();
     }
     const decoder = new TextDecoder();
     let carry = "";
@@ -405,6 +405,23 @@ export class Node {
     this.flushScheduled = true;
     // Batch everything produced in this turn of the event loop into one write.
     queueMicrotask(() => this.flush());
+  }
+}
+
+/** Bytes read from stdin at a time. */
+const STDIN_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * stdin as chunks, read with `Deno.stdin.read` rather than `Deno.stdin.readable`: the web streams
+ * implementation is loaded lazily, and a node has no other use for it, so this keeps it out of
+ * every node's start-up. Each chunk is consumed before the next read reuses the buffer.
+ */
+async function* stdinChunks(): AsyncGenerator<Uint8Array> {
+  const buffer = new Uint8Array(STDIN_CHUNK_BYTES);
+  for (;;) {
+    const count = await Deno.stdin.read(buffer);
+    if (count === null) return;
+    yield buffer.subarray(0, count);
   }
 }
 
