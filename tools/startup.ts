@@ -124,14 +124,16 @@ if (import.meta.main) {
     starts.push(...run.starts);
   }
   const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(" ");
-  const missed = starts.filter((s) => s.init_ms === Infinity).length;
+  const missed = starts.filter((s) => s.init_ms > INIT_LIMIT_MS).length;
   const measured = starts.filter((s) => s.init_ms !== Infinity);
   console.log(`${bin}: ${nodes} node(s) per run, ${runs} runs`);
   console.log(`  spawn → last init_ok: median ${median(all).toFixed(0)} ms  (runs: ${fmt(all)})`);
   console.log(
     `  one node's spawn → init_ok: median ${median(starts.map((s) => s.init_ms)).toFixed(0)} ms`,
   );
-  console.log(`  nodes without init_ok within ${INIT_LIMIT_MS} ms: ${missed} of ${starts.length}`);
+  console.log(
+    `  nodes later than ${INIT_LIMIT_MS} ms (spawn included): ${missed} of ${starts.length}`,
+  );
   console.log(`  CPU at init_ok: median ${median(measured.map((s) => s.cpu_ms))} ms per node`);
   console.log(
     `  VmRSS at init_ok: median ${
