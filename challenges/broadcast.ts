@@ -57,8 +57,14 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { type Message, Node, RPCError, runNode, type TimerId } from "../lib/maelstrom.ts";
+import {
+  type Message,
+  Node,
+  parseFlags,
+  RPCError,
+  runNode,
+  type TimerId,
+} from "../lib/maelstrom.ts";
 
 /** The named tunings selectable with `--tuning`. */
 export type Tuning = "latency" | "batch";
@@ -436,7 +442,7 @@ export function broadcast(node: Node, params: Readonly<BroadcastParams> = TUNING
 
 /** Parses the binary's arguments: `--tuning latency|batch` (default latency). */
 export function parseBroadcastArgs(args: string[]): BroadcastParams {
-  const { values } = parseArgs({ args, options: { tuning: { type: "string" } }, strict: true });
+  const values = parseFlags(args, ["tuning"]);
   const tuning = values.tuning ?? "latency";
   if (tuning !== "latency" && tuning !== "batch") {
     throw new Error(`--tuning must be "latency" or "batch", got "${tuning}"`);

@@ -65,8 +65,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { type Body, Node, RPCError, runNode } from "../lib/maelstrom.ts";
+import { type Body, Node, parseFlags, RPCError, runNode } from "../lib/maelstrom.ts";
 
 // ─── Tunables ───────────────────────────────────────────────────────────────
 
@@ -1001,16 +1000,7 @@ export function linKv(node: Node, options: Partial<RaftOptions> = {}): Node {
 
 /** Parses the binary's arguments; throws an Error naming a bad value. */
 export function parseLinKvArgs(args: string[]): Partial<RaftOptions> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      "heartbeat-ms": { type: "string" },
-      "election-timeout-ms": { type: "string" },
-      relay: { type: "string" },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const values = parseFlags(args, ["heartbeat-ms", "election-timeout-ms", "relay"]);
   const options: Partial<RaftOptions> = {};
   const positive = (name: string, text: string | undefined) => {
     if (text === undefined) return undefined;

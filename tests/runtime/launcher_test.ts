@@ -12,6 +12,16 @@ Deno.test("launcher script quotes paths with spaces and quotes", () => {
   assert.ok(text.includes(`"$@"`));
 });
 
+Deno.test("a launcher starts the node without type-check, config search or update check", () => {
+  const text = launcherScript("/x/echo.ts", "/opt/deno");
+  const command = text.split("\n").find((line) => line.includes(" exec "));
+  assert.ok(command, text);
+  assert.match(command, /^DENO_NO_UPDATE_CHECK=1 exec '\/opt\/deno' run /);
+  for (const flag of ["--no-check", "--no-config", "--quiet"]) {
+    assert.ok(command.includes(flag), flag);
+  }
+});
+
 Deno.test("a launcher runs the echo node from another directory", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -6,6 +6,14 @@ import json
 import os
 import select
 import sys
+import time
+
+# Every node sends its whole set to every peer on this fixed schedule. The
+# schedule is a deadline, not an idle timeout: a node that only gossiped after
+# this long *without input* was starved by its peers' gossip (each arrival
+# restarted its wait), so a value only it held could stay unsent past the
+# harness's recovery window.
+GOSSIP_INTERVAL_S = 0.1
 
 node_id = None
 node_ids = []
@@ -58,10 +66,14 @@ def handle(msg):
 def main():
     # Read the raw descriptor: a buffered readline would hide lines from select.
     pending = b""
+    next_gossip = time.monotonic() + GOSSIP_INTERVAL_S
     while True:
-        ready, _, _ = select.select([0], [], [], 0.25)
-        if not ready:
+        timeout = max(0.0, next_gossip - time.monotonic())
+        ready, _, _ = select.select([0], [], [], timeout)
+        if time.monotonic() >= next_gossip:
             gossip()
+            next_gossip = time.monotonic() + GOSSIP_INTERVAL_S
+        if not ready:
             continue
         chunk = os.read(0, 65536)
         if not chunk:
