@@ -180,7 +180,9 @@ export class Scheduler {
     const { workload, history } = this.deps;
     thread.busy = true;
     const process = thread.process;
-    const final = spec.final ? { final: true } : {};
+    const final = spec.final
+      ? { final: true, ...(spec.harness_only ? { harness_only: true } : {}) }
+      : {};
     const invoke = history.record({
       type: "invoke",
       process,
