@@ -264,3 +264,34 @@ Deno.test("thread choice: the scheduler hands each op to the thread Jepsen's con
   const first = history.ops.filter((op) => op.type === "invoke").slice(0, 4);
   assert.deepEqual(first.map((op) => op.node), ["n0", "n1", "n2", "n0"]);
 });
+
+Deno.test("thread choice: a nemesis op advances the rotation too (Jepsen's busy-thread)", async () => {
+  const env = new SimEnv();
+  const history = new History(env);
+  let next_client = 0;
+  const scheduler = new Scheduler({
+    workload: fakeWorkload(env),
+    nodes: ["n0", "n1", "n2"],
+    concurrency: 3,
+    rate: 10,
+    time_limit_s: 1,
+    clock: env,
+    rng: new Rng(4),
+    history,
+    openClient(node): ClosableClient {
+      const id = `c${next_client++}`;
+      return { id, node, rpc: () => Promise.reject(new Error("unused")), close: () => {} };
+    },
+    // One nemesis op (invocation and completion, both info) before the first client op.
+    nemesis: () => {
+      history.record({ type: "info", process: "nemesis", f: "start-partition", value: "majority" });
+      history.record({ type: "info", process: "nemesis", f: "start-partition", value: [] });
+      return Promise.resolve();
+    },
+  });
+  await runToEnd(env, scheduler.runMain());
+  const processes = history.ops.filter((op) => op.type === "invoke").map((op) => op.process);
+  assert.ok(processes.length >= 4, `${processes}`);
+  // next-thread-index is 1 after the nemesis op: threads 1, 2, then the nemesis slot wraps to 0.
+  assert.deepEqual(processes.slice(0, 4), [1, 2, 0, 0]);
+});
