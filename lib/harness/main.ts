@@ -193,16 +193,32 @@ function resolveStoredRun(store_root: string, test: string, notes: string[]): st
   return path;
 }
 
+/** The journal index where a harness-only final phase began, from a stored results.json. */
+function harnessOnlyPhaseStart(path: string): number | undefined {
+  try {
+    const results = JSON.parse(Deno.readTextFileSync(join(path, "results.json")));
+    const from = results?.net?.["harness-only-final-phase"]?.["from-event"];
+    return Number.isSafeInteger(from) ? from : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Re-runs the checkers on a stored run and rewrites its results.json (and plots). */
 export async function analyzeRun(path: string): Promise<CheckResult> {
   const opts = JSON.parse(Deno.readTextFileSync(join(path, "test.json"))) as TestOptions;
   const history = readJsonl(join(path, "history.jsonl")) as Op[];
   const net_stats = new NetStats();
   const messages = new MessagesDiagram(opts.nodes.length);
+  // Where a harness-only final phase began in the journal, as the first analysis recorded it.
+  const extra_from = harnessOnlyPhaseStart(path);
+  let index = 0;
   for (const event of readJsonl(join(path, "messages.jsonl")) as JournalEvent[]) {
+    if (index++ === extra_from) net_stats.startHarnessOnlyPhase();
     net_stats.add(event);
     messages.add(event);
   }
+  if (index === extra_from) net_stats.startHarnessOnlyPhase();
   const factory = await loadWorkloadFactory(opts.workload);
   const workload = factory({ opts, rng: new Rng(opts.seed).fork("workload") });
   let node_errors: CheckResult | undefined;

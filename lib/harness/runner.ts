@@ -44,7 +44,7 @@ import { compose, type NamedCheck } from "./checkers/compose.ts";
 import { checkExceptions } from "./checkers/exceptions.ts";
 import { checkStats } from "./checkers/stats.ts";
 import { checkAvailability } from "./checkers/availability.ts";
-import { clientOpCount, NetStats } from "./checkers/net.ts";
+import { clientOpCount, harnessOnlyOpCount, NetStats } from "./checkers/net.ts";
 import { checkPerf } from "./checkers/perf.ts";
 import { checkTimeline } from "./checkers/timeline.ts";
 import { MessagesDiagram } from "./viz/messages_svg.ts";
@@ -412,6 +412,8 @@ class TestRun {
     });
     await this.scheduler.runMain();
     if (this.workload.final === undefined) return;
+    // Maelstrom would stop here for a workload without a final phase: count what follows apart.
+    if (this.workload.final_harness_only) this.net_stats.startHarnessOnlyPhase();
     if (nemesis !== undefined) nemesis.stopPartition();
     else this.net.heal();
     this.log("Waiting for recovery...", true);
@@ -477,7 +479,7 @@ export async function analyzeHistory(input: AnalysisInput): Promise<CheckResult>
     ["net", () => {
       // Like Maelstrom's net checker: the diagram is drawn here, and a failure makes net unknown.
       if (draw) input.messages.write(join(store_path, "messages.svg"));
-      return input.net_stats.result(clientOpCount(history));
+      return input.net_stats.result(clientOpCount(history), harnessOnlyOpCount(history));
     }],
   ];
   const node_errors = input.node_errors;

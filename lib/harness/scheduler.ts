@@ -4,7 +4,9 @@
  *
  * Thread t talks to `nodes[t mod N]` and starts as process t; after an info
  * completion it becomes process + concurrency and, unless the workload client
- * is reusable, opens a fresh client. Ops are spaced by uniform gaps in
+ * is reusable, opens a fresh client. The next op goes to the free thread
+ * Jepsen's generator context would pick (`thread_rotation.ts`: threads in
+ * rotation, not at random). Ops are spaced by uniform gaps in
  * [0, 2/rate) over all threads together. The first op goes at once; a late
  * op resets the schedule (no catch-up burst), except that lateness below
  * `LATE_SLACK_MS` keeps the schedule, so timer granularity does not lower
@@ -18,6 +20,7 @@ import type { Rng } from "./rng.ts";
 import type { FinalPhase, Op, OpGenerator, OpSpec, Workload, WorkloadClient } from "./types.ts";
 import type { History } from "./history.ts";
 import { outcomeForError } from "./errors.ts";
+import { ThreadRotation } from "./thread_rotation.ts";
 
 /** Lateness (ms) up to which the stagger keeps its schedule instead of restarting from now. */
 export const LATE_SLACK_MS = 20;
@@ -38,7 +41,7 @@ export interface SchedulerDeps {
   rate: number;
   time_limit_s: number;
   clock: Clock;
-  /** The stagger's and thread choice's random stream. */
+  /** The stagger's random stream. */
   rng: Rng;
   history: History;
   openClient(node: string): ClosableClient;
@@ -73,6 +76,10 @@ export class Scheduler {
   /** Main-phase ops handed to threads so far. */
   private dispatched = 0;
   private generator: OpGenerator | undefined;
+  private readonly rotation: ThreadRotation;
+  /** How far `history` has been scanned for nemesis invocations (they advance the rotation). */
+  private history_seen = 0;
+  private nemesis_entries = 0;
 
   constructor(private readonly deps: SchedulerDeps) {
     const n = deps.nodes.length;
@@ -83,6 +90,7 @@ export class Scheduler {
       client: undefined,
       busy: false,
     }));
+    this.rotation = new ThreadRotation(deps.concurrency);
   }
 
   /** Runs the generator (and nemesis) until the time limit; waits for in-flight ops. */
@@ -118,12 +126,13 @@ export class Scheduler {
         await sleep(clock, Math.min(due_ms, cutoff_ms) - now_ms);
         continue;
       }
-      const free = this.threads.filter((t) => !t.busy);
+      this.noteNemesisOps();
+      const free = this.rotation.order((t) => !this.threads[t].busy).map((t) => this.threads[t]);
       if (free.length === 0) {
         await this.nextCompletion(cutoff_ms - now_ms);
         continue;
       }
-      if (!this.dispatchOne(rng.shuffle(free))) {
+      if (!this.dispatchOne(free)) {
         await this.nextCompletion(Math.min(GENERATOR_RETRY_MS, cutoff_ms - now_ms));
         continue;
       }
@@ -132,12 +141,26 @@ export class Scheduler {
     }
   }
 
-  /** Gives one op to the first free thread the generator has an op for. */
+  /**
+   * Jepsen's `busy-thread` advances the rotation for nemesis ops too (the nemesis is a thread of
+   * the same context). The nemesis records each op in the history as two `info` entries, the
+   * invocation and its completion (as Jepsen does), so every other nemesis entry is a dispatch.
+   */
+  private noteNemesisOps(): void {
+    const ops = this.deps.history.ops;
+    for (; this.history_seen < ops.length; this.history_seen++) {
+      if (ops[this.history_seen].process !== "nemesis") continue;
+      if (this.nemesis_entries++ % 2 === 0) this.rotation.dispatched();
+    }
+  }
+
+  /** Gives one op to the first free thread (in rotation order) the generator has an op for. */
   private dispatchOne(free: Thread[]): boolean {
     for (const thread of free) {
       const spec = this.generator!.next(thread.index, thread.process);
       if (spec === undefined) continue;
       this.dispatched++;
+      this.rotation.dispatched();
       this.launch(thread, spec);
       return true;
     }
@@ -157,7 +180,9 @@ export class Scheduler {
     const { workload, history } = this.deps;
     thread.busy = true;
     const process = thread.process;
-    const final = spec.final ? { final: true } : {};
+    const final = spec.final
+      ? { final: true, ...(spec.harness_only ? { harness_only: true } : {}) }
+      : {};
     const invoke = history.record({
       type: "invoke",
       process,

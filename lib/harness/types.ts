@@ -107,6 +107,11 @@ export interface Op {
   exception?: string;
   /** Final-phase ops carry `final: true`. */
   final?: boolean;
+  /**
+   * Ops of a final phase Maelstrom does not have (txn-rw-register's final reads) also carry
+   * `harness_only: true`; the figures people compare with Maelstrom's leave them out.
+   */
+  harness_only?: boolean;
   /** The node the op was sent to (not in Maelstrom's history; helps reading). */
   node?: string;
 }
@@ -160,6 +165,8 @@ export interface OpSpec {
   f: string;
   value: unknown;
   final?: boolean;
+  /** See `Op.harness_only`. */
+  harness_only?: boolean;
 }
 
 /** A workload's answer to one op: an ok (or explicit fail/info) completion value. */
@@ -227,6 +234,11 @@ export interface Workload {
   invoke(client: WorkloadClient, spec: OpSpec): Promise<Completion>;
   /** The final phase after heal and 10 s recovery, for workloads that have one. */
   final?(phase: FinalPhase): Promise<void>;
+  /**
+   * The final phase (and the recovery wait before it) is the harness's own: Maelstrom runs
+   * none for this workload. Its ops are `harness_only`, and its traffic is counted apart.
+   */
+  final_harness_only?: boolean;
   /** Judges the history (client ops and nemesis ops; nemesis ops have process "nemesis"). */
   check(history: Op[], ctx: CheckContext): CheckResult | Promise<CheckResult>;
 }

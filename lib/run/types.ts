@@ -66,6 +66,8 @@ export const METRICS = [
   "stable_latency_median_ms",
   "stable_latency_max_ms",
   "ok_fraction",
+  "latency_median_ms",
+  "latency_p99_ms",
   "ok_latency_median_ms",
   "ok_latency_p99_ms",
   "run_time_s",

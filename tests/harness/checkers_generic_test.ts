@@ -118,3 +118,83 @@ Deno.test("compose: false beats unknown beats true; a throwing checker is unknow
   ]);
   assert.equal(invalid["valid?"], false);
 });
+
+// txn-rw-register's final reads: a phase Maelstrom does not run. They keep their G0 evidence for
+// the workload checker, but msgs/op, availability and stats leave them out and report them apart.
+const extra = { final: true, harness_only: true };
+const with_final_reads: Op[] = [
+  op("invoke", "txn", 0),
+  op("ok", "txn", 0),
+  op("invoke", "txn", 1),
+  op("info", "txn", 1),
+  op("invoke", "txn", 0, extra),
+  op("ok", "txn", 0, extra),
+  op("invoke", "txn", 3, extra),
+  op("ok", "txn", 3, extra),
+  op("invoke", "txn", 5, extra),
+  op("fail", "txn", 5, extra),
+];
+
+Deno.test("harness-only final reads: out of availability, reported apart", () => {
+  const result = checkAvailability(with_final_reads, undefined);
+  assert.equal(result["ok-fraction"], 0.5);
+  assert.deepEqual(result["harness-only-final-reads"], {
+    note: "not in Maelstrom; left out of ok-fraction",
+    ops: 3,
+    "ok-count": 2,
+    "ok-fraction-including-them": 0.6,
+  });
+  assert.ok(!("harness-only-final-reads" in checkAvailability(history, undefined)));
+});
+
+Deno.test("harness-only final reads: out of stats counts, reported apart", () => {
+  const stats = checkStats(with_final_reads);
+  assert.equal(stats.count, 2);
+  assert.deepEqual(stats["by-f"], {
+    txn: { "valid?": true, count: 2, "ok-count": 1, "fail-count": 0, "info-count": 1 },
+  });
+  assert.deepEqual(stats["harness-only-final-reads"], {
+    note: "not in Maelstrom; not counted above",
+    count: 3,
+    "ok-count": 2,
+    "fail-count": 1,
+    "info-count": 0,
+  });
+});
+
+Deno.test("harness-only final phase: its ops and traffic are out of msgs/op, reported apart", () => {
+  const events: JournalEvent[] = [];
+  let id = 0;
+  const add = (type: "send" | "recv", mid: number, src: string, dest: string) =>
+    events.push({ id: id++, time: 0, type, message: { id: mid, src, dest, body: { type: "x" } } });
+  // Main phase: 2 client ops, 2 client messages each, 2 server messages.
+  for (const [req, res] of [[0, 1], [2, 3]]) {
+    add("send", req, "c0", "n0");
+    add("recv", req, "c0", "n0");
+    add("send", res, "n0", "c0");
+    add("recv", res, "n0", "c0");
+  }
+  add("send", 4, "n0", "n1");
+  add("send", 5, "n1", "n0");
+  const from = events.length;
+  // After the main phase: background gossip, then 3 final reads (2 client messages each).
+  add("send", 6, "n0", "n1");
+  for (let m = 7; m < 13; m++) add("send", m, m % 2 ? "c1" : "n1", m % 2 ? "n1" : "c1");
+  const net = checkNet(events, with_final_reads, from);
+  assert.deepEqual(net.all, { "send-count": 6, "recv-count": 4, "msg-count": 6, "msgs-per-op": 3 });
+  assert.deepEqual(net.servers, {
+    "send-count": 2,
+    "recv-count": 0,
+    "msg-count": 2,
+    "msgs-per-op": 1,
+  });
+  const apart = net["harness-only-final-phase"] as Record<string, unknown>;
+  assert.equal(apart["from-event"], from);
+  assert.equal(apart.ops, 3);
+  assert.deepEqual(apart.clients, { "send-count": 6, "recv-count": 0, "msg-count": 6 });
+  assert.deepEqual(apart.servers, { "send-count": 1, "recv-count": 0, "msg-count": 1 });
+  assert.equal(apart["all-msgs-per-op-including-it"], float32(13 / 5));
+  assert.equal(apart["servers-msgs-per-op-including-it"], float32(3 / 5));
+  // Without a harness-only phase the result has no such section.
+  assert.ok(!("harness-only-final-phase" in checkNet(events, history)));
+});

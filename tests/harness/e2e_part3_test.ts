@@ -11,6 +11,7 @@ import { runTestNode, workloadResult } from "./support/test_node.ts";
 interface Run {
   valid: Validity;
   workload: CheckResult;
+  results: CheckResult | undefined;
 }
 
 async function run(node: string, args: string[]): Promise<Run> {
@@ -19,7 +20,7 @@ async function run(node: string, args: string[]): Promise<Run> {
     (bin, store_dir) => parseTestArgs([...args, "--bin", bin, "--store", store_dir]),
     { recovery_ms: 500 },
   );
-  return { valid: outcome.valid, workload: workloadResult(outcome) };
+  return { valid: outcome.valid, workload: workloadResult(outcome), results: outcome.results };
 }
 
 function anomalyTypes(result: CheckResult): string[] {
@@ -36,7 +37,7 @@ function firstCycle(result: CheckResult, type: string): { steps: { type: string 
 const SHORT = ["--time-limit", "3", "--concurrency", "2n"];
 
 Deno.test("e2e txn-rw-register: a correct single node passes (6a settings, short)", async () => {
-  const { valid, workload } = await run("txn_serial", [
+  const { valid, workload, results } = await run("txn_serial", [
     ...SHORT,
     "-w",
     "txn-rw-register",
@@ -51,6 +52,21 @@ Deno.test("e2e txn-rw-register: a correct single node passes (6a settings, short
   ]);
   assert.equal(valid, true, JSON.stringify(workload).slice(0, 2000));
   assert.ok((workload["final-read-keys"] as number) > 0, "final reads ran");
+  // Maelstrom has no final reads: they and their traffic stay out of msgs/op, availability and
+  // stats, and are reported apart.
+  const net = results!.net as Record<string, Record<string, number>>;
+  const apart = net["harness-only-final-phase"] as unknown as {
+    ops: number;
+    clients: Record<string, number>;
+  };
+  assert.ok(apart.ops > 0, JSON.stringify(net));
+  assert.equal(apart.clients["msg-count"], 2 * apart.ops, "one request and one reply per read");
+  const stats = results!.stats as Record<string, Record<string, number>>;
+  assert.equal(stats["harness-only-final-reads"].count, apart.ops);
+  const per_op = net.all["msgs-per-op"];
+  assert.ok(Math.abs(per_op - 2) < 0.05, `${per_op}: a request and a reply per main-phase op`);
+  const availability = results!.availability as Record<string, unknown>;
+  assert.ok("harness-only-final-reads" in availability);
 });
 
 Deno.test("e2e txn-list-append: a correct single node is strict-serializable", async () => {

@@ -6,6 +6,7 @@ import { SimEnv } from "../../lib/sim_env.ts";
 import { Rng } from "../../lib/harness/rng.ts";
 import { History } from "../../lib/harness/history.ts";
 import { type ClosableClient, Scheduler } from "../../lib/harness/scheduler.ts";
+import { ThreadRotation } from "../../lib/harness/thread_rotation.ts";
 import {
   type Completion,
   type OpSpec,
@@ -209,4 +210,88 @@ Deno.test("a client that cannot open fails the op with no-client", async () => {
     assert.equal(op.type, "fail");
     assert.deepEqual(op.error, ["no-client", "network closed"]);
   }
+});
+
+Deno.test("thread choice: Jepsen's rotation, the nemesis slot wrapping to thread 0", () => {
+  // jepsen.generator.context: some-free-process searches from next-thread-index, busy-thread
+  // advances it by one modulo concurrency + 1 (the :nemesis slot).
+  const rotation = new ThreadRotation(3);
+  const picks: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    picks.push(rotation.order(() => true)[0]);
+    rotation.dispatched();
+  }
+  assert.deepEqual(picks, [0, 1, 2, 0, 0, 1, 2, 0, 0, 1]);
+  // Busy threads are skipped; the index still advances by one, whichever thread was taken.
+  const r = new ThreadRotation(4);
+  r.dispatched(); // next-thread-index 1
+  assert.deepEqual(r.order((t) => t !== 1 && t !== 2), [3, 0]);
+  r.dispatched();
+  r.dispatched();
+  r.dispatched(); // 4: the nemesis slot
+  assert.deepEqual(r.order((t) => t !== 0), [1, 2, 3]);
+});
+
+Deno.test("thread choice: the scheduler hands each op to the thread Jepsen's context would pick", async () => {
+  const env = new SimEnv();
+  // 5 ms ops at ~300 ops/s over 3 threads: threads are sometimes busy, sometimes all free.
+  const { history, scheduler } = makeScheduler(env, fakeWorkload(env, { latency_ms: 5 }), {
+    concurrency: 3,
+    nodes: ["n0", "n1", "n2"],
+    rate: 300,
+    time_limit_s: 2,
+  });
+  await runToEnd(env, scheduler.runMain());
+  // Replay the history through Jepsen's rule: the first free thread from next-thread-index.
+  const model = new ThreadRotation(3);
+  const busy = new Set<number>();
+  let invokes = 0, skipped_busy = 0;
+  for (const op of history.ops) {
+    const thread = (op.process as number) % 3;
+    if (op.type !== "invoke") {
+      busy.delete(thread);
+      continue;
+    }
+    const order = model.order((t) => !busy.has(t));
+    assert.equal(thread, order[0], `op ${op.index}: free ${order}`);
+    if (model.next_thread_index < 3 && order[0] !== model.next_thread_index) skipped_busy++;
+    model.dispatched();
+    busy.add(thread);
+    invokes++;
+  }
+  assert.ok(invokes > 400, `${invokes} ops`);
+  assert.ok(skipped_busy > 0, "some ops found their rotation slot busy");
+  const first = history.ops.filter((op) => op.type === "invoke").slice(0, 4);
+  assert.deepEqual(first.map((op) => op.node), ["n0", "n1", "n2", "n0"]);
+});
+
+Deno.test("thread choice: a nemesis op advances the rotation too (Jepsen's busy-thread)", async () => {
+  const env = new SimEnv();
+  const history = new History(env);
+  let next_client = 0;
+  const scheduler = new Scheduler({
+    workload: fakeWorkload(env),
+    nodes: ["n0", "n1", "n2"],
+    concurrency: 3,
+    rate: 10,
+    time_limit_s: 1,
+    clock: env,
+    rng: new Rng(4),
+    history,
+    openClient(node): ClosableClient {
+      const id = `c${next_client++}`;
+      return { id, node, rpc: () => Promise.reject(new Error("unused")), close: () => {} };
+    },
+    // One nemesis op (invocation and completion, both info) before the first client op.
+    nemesis: () => {
+      history.record({ type: "info", process: "nemesis", f: "start-partition", value: "majority" });
+      history.record({ type: "info", process: "nemesis", f: "start-partition", value: [] });
+      return Promise.resolve();
+    },
+  });
+  await runToEnd(env, scheduler.runMain());
+  const processes = history.ops.filter((op) => op.type === "invoke").map((op) => op.process);
+  assert.ok(processes.length >= 4, `${processes}`);
+  // next-thread-index is 1 after the nemesis op: threads 1, 2, then the nemesis slot wraps to 0.
+  assert.deepEqual(processes.slice(0, 4), [1, 2, 0, 0]);
 });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import {
   failingCheckers,
+  latenciesMs,
   latencyFigures,
   median,
   okLatenciesMs,
@@ -36,8 +37,48 @@ Deno.test("ok latencies pair each invoke with its process's completion; others a
     { type: "ok", process: 7, time: 20 * MS },
   ];
   assert.deepEqual(okLatenciesMs(history), [3, 10]);
-  assert.deepEqual(latencyFigures(history), { ok_latency_median_ms: 10, ok_latency_p99_ms: 10 });
+  assert.deepEqual(latencyFigures(history), {
+    latency_median_ms: 5,
+    latency_p99_ms: 10,
+    ok_latency_median_ms: 10,
+    ok_latency_p99_ms: 10,
+  });
   assert.deepEqual(latencyFigures([]), {});
+});
+
+Deno.test("op latency counts every completion, as Jepsen's perf checker does; ok-only apart", () => {
+  // Jepsen (checker/perf.clj, util/history->latencies): every invocation with a completion,
+  // ok, info or fail. Here: a slow info (timeout) and a fast fail besides three ok ops.
+  const history = [
+    { type: "invoke", process: 0, time: 0 },
+    { type: "ok", process: 0, time: 1 * MS },
+    { type: "invoke", process: 1, time: 0 },
+    { type: "info", process: 1, time: 5000 * MS },
+    { type: "invoke", process: 0, time: 2 * MS },
+    { type: "ok", process: 0, time: 4 * MS },
+    { type: "invoke", process: 5, time: 10 * MS },
+    { type: "fail", process: 5, time: 10.5 * MS },
+    { type: "invoke", process: 0, time: 20 * MS },
+    { type: "ok", process: 0, time: 23 * MS },
+  ];
+  assert.deepEqual(latenciesMs(history, "every-completion"), [0.5, 1, 2, 3, 5000]);
+  assert.deepEqual(latenciesMs(history, "ok-only"), [1, 2, 3]);
+  const figures = latencyFigures(history);
+  assert.equal(figures.latency_median_ms, 2);
+  assert.equal(figures.latency_p99_ms, 5000);
+  assert.equal(figures.ok_latency_median_ms, 2);
+  assert.equal(figures.ok_latency_p99_ms, 3);
+});
+
+Deno.test("op latency leaves out harness-only final-phase ops (txn-rw-register's final reads)", () => {
+  const history = [
+    { type: "invoke", process: 0, time: 0 },
+    { type: "ok", process: 0, time: 2 * MS },
+    { type: "invoke", process: 0, time: 10 * MS, harness_only: true },
+    { type: "ok", process: 0, time: 900 * MS, harness_only: true },
+  ];
+  assert.deepEqual(latenciesMs(history, "every-completion"), [2]);
+  assert.deepEqual(latenciesMs(history, "ok-only"), [2]);
 });
 
 Deno.test("results maps give msgs-per-op, availability and stable-latency quantiles", () => {
@@ -87,6 +128,8 @@ Deno.test("store directories of both harnesses are read alike", async () => {
     assert.equal(embedded.seed, 99);
     assert.deepEqual(embedded.figures, {
       servers_msgs_per_op: 1.5,
+      latency_median_ms: 2,
+      latency_p99_ms: 2,
       ok_latency_median_ms: 2,
       ok_latency_p99_ms: 2,
     });
@@ -106,6 +149,8 @@ Deno.test("store directories of both harnesses are read alike", async () => {
     assert.deepEqual(real.figures, {
       servers_msgs_per_op: 2.0425532,
       all_msgs_per_op: 3,
+      latency_median_ms: 5,
+      latency_p99_ms: 5,
       ok_latency_median_ms: 5,
       ok_latency_p99_ms: 5,
     });

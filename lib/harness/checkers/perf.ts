@@ -13,9 +13,12 @@
  * Partition periods (start-partition to stop-partition, or to the end) are
  * shaded `#E9DCA0`. Result: `{latency-graph, rate-graph, valid?}` as in
  * Maelstrom, where a graph that fails to render is `{valid?: "unknown",
- * error}`. Addition beyond Maelstrom: `latency-ms`, per `f`, the count of ok
- * ops and quantiles 0.5/0.95/0.99/1 of their latency in ms (JavaScript lists
- * the key "1" first). `latency-raw.svg` draws at most `MAX_RAW_POINTS`
+ * error}`. Addition beyond Maelstrom: `latency-ms`, per `f`, the count of
+ * completed ops and quantiles 0.5/0.95/0.99/1 of their latency in ms over
+ * every completion, ok, info and fail alike, as Jepsen's quantile graph
+ * counts them (`jepsen.checker.perf/quantiles-graph!` groups every completed
+ * invocation by `:f`), and the same for ok ops only under `ok` (JavaScript
+ * lists the key "1" first). `latency-raw.svg` draws at most `MAX_RAW_POINTS`
  * ops, evenly sampled, and says so in its title when it samples.
  *
  * @module
@@ -102,12 +105,21 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** Per `f`, sorted: the count of ok ops and their latency quantiles in ms. */
+/**
+ * Per `f`, sorted: the count of completed ops and their latency quantiles in ms over every
+ * completion (Jepsen's), and under `ok` the same over ok completions only.
+ */
 export function latencySummary(ops: readonly CompletedOp[]): Record<string, unknown> {
-  const by_f = groupLatencies(ops.filter((op) => op.type === "ok"), (op) => op.f);
+  const by_f = groupLatencies(ops, (op) => op.f);
+  const ok_by_f = groupLatencies(ops.filter((op) => op.type === "ok"), (op) => op.f);
   const out: Record<string, unknown> = {};
   for (const [f, latencies] of by_f) {
-    out[f] = { count: latencies.length, quantiles: quantileMap(latencies) };
+    const ok = ok_by_f.get(f);
+    out[f] = {
+      count: latencies.length,
+      quantiles: quantileMap(latencies),
+      ...(ok === undefined ? {} : { ok: { count: ok.length, quantiles: quantileMap(ok) } }),
+    };
   }
   return out;
 }

@@ -2,6 +2,8 @@
  * The stats checker (`harness.md` §10.2): counts client completions overall
  * and by `:f`; invalid if some `:f` never completed ok. Like the kafka
  * wrapper, `crash` and `debug-topic-partitions` do not count for validity.
+ * Ops of a final phase Maelstrom does not run (`Op.harness_only`) are counted
+ * apart, under `harness-only-final-reads`.
  *
  * @module
  */
@@ -33,8 +35,13 @@ function add(counts: Counts, type: Op["type"]): void {
 export function checkStats(history: readonly Op[]): CheckResult {
   const total = empty();
   const by_f = new Map<string, Counts>();
+  let extra: Counts | undefined;
   for (const op of history) {
     if (op.type === "invoke" || op.process === "nemesis") continue;
+    if (op.harness_only) {
+      add(extra ??= empty(), op.type);
+      continue;
+    }
     add(total, op.type);
     let counts = by_f.get(op.f);
     if (counts === undefined) by_f.set(op.f, counts = empty());
@@ -48,5 +55,9 @@ export function checkStats(history: readonly Op[]): CheckResult {
     if (!f_valid && !STATS_IGNORED_FS.has(f)) valid = false;
     by_f_out[f] = { "valid?": f_valid, ...counts };
   }
-  return { "valid?": valid, ...total, "by-f": by_f_out };
+  const result: CheckResult = { "valid?": valid, ...total, "by-f": by_f_out };
+  if (extra !== undefined) {
+    result["harness-only-final-reads"] = { note: "not in Maelstrom; not counted above", ...extra };
+  }
+  return result;
 }

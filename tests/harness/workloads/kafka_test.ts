@@ -182,10 +182,30 @@ Deno.test("client: send, assign, poll with commit, crash resets positions", asyn
     "commit_offsets",
   ]);
   assert.deepEqual(client.sent[6].offsets, { "5": 1 });
-  // After a crash the client has no positions: it resumes at the committed offset, re-reading it.
+  // After a crash the client has no positions. Maelstrom's assign asks for the committed offsets
+  // but never uses them (it looks the key up in the whole reply body), so the fresh client starts
+  // the key at 0 again, not at the committed offset 3.
   assert.equal((await clients.invoke(client, { f: "crash", value: null })).type, "info");
   await clients.invoke(client, { f: "assign", value: ["5"] });
-  assert.deepEqual((await clients.invoke(client, poll)).value, [["poll", { "5": [[3, 4]] }]]);
+  assert.equal(client.sent.at(-1)!.type, "list_committed_offsets");
+  assert.deepEqual((await clients.invoke(client, poll)).value, [
+    ["poll", { "5": [[0, 1], [1, 2]] }],
+  ]);
+});
+
+Deno.test("client: an assign keeps the positions it holds and starts other keys at 0", async () => {
+  const clients = new KafkaClients();
+  const client = new FakeClient(kafkaServer());
+  for (const [k, m] of [["1", 10], ["1", 11], ["1", 12], ["2", 20], ["2", 21]] as const) {
+    await clients.invoke(client, { f: "send", value: [["send", k, m]] });
+  }
+  await clients.invoke(client, { f: "assign", value: ["1"] });
+  const poll: OpSpec = { f: "poll", value: [["poll"]] };
+  await clients.invoke(client, poll); // key 1: offsets 0, 1; commits 1
+  await clients.invoke(client, { f: "assign", value: ["1", "2"] });
+  assert.deepEqual((await clients.invoke(client, poll)).value, [
+    ["poll", { "1": [[2, 12]], "2": [[0, 20], [1, 21]] }],
+  ]);
 });
 
 Deno.test("client: assign with seek starts at 0 without asking the server", async () => {
@@ -274,4 +294,33 @@ Deno.test("workload: the final phase stops after 10 s when it cannot catch up", 
   });
   assert.ok(time.t_ms >= 10_000 && time.t_ms < 10_500, `stopped at ${time.t_ms}`);
   assert.ok(polls > 25 && polls < 90, `polls ${polls} (≈ 5 per second)`);
+});
+
+Deno.test("generator: op mix over a fixed seed matches Jepsen's (sub-p 1/64, Elle's re-drawn micro-ops)", () => {
+  // Expected mix, from Jepsen v0.3.7 `jepsen.tests.kafka/workload` and Elle's `wr-txns`:
+  // - assigns: `interleave-subscribes` emits one in place of an op with probability 1/64;
+  // - every other op is Elle's micro-op, `(rand-nth [:r :w])`; a write that lands on a full key
+  //   (16 writes) retires the key and draws the micro-op again, read-or-write included. A key takes
+  //   16 writes and then one refused write, so q ≈ 1/17 of write draws are refused, and
+  //   P(poll) = 0.5 / (1 − 0.5 q) ≈ 0.515 of the sends and polls (0.5 exactly if only the key
+  //   were drawn again);
+  // - crashes: one per 30 s / concurrency on average.
+  const time = new FakeTime();
+  const gen = new KafkaGenerator(new Rng(17), new KeyedOps(new Rng(18), 10, 16), 4, time);
+  const counts = new Map<string, number>();
+  const total = 200_000;
+  for (let i = 0; i < total; i++) {
+    time.t_ms += 1;
+    const spec = gen.next(i % 4, i % 4)!;
+    counts.set(spec.f, (counts.get(spec.f) ?? 0) + 1);
+  }
+  const [polls, sends, assigns] = ["poll", "send", "assign"].map((f) => counts.get(f) ?? 0);
+  const q = 1 / 17;
+  const poll_share = polls / (polls + sends);
+  const expected = 0.5 / (1 - 0.5 * q);
+  assert.ok(Math.abs(poll_share - expected) < 0.004, `poll share ${poll_share}, want ${expected}`);
+  const assign_share = assigns / total;
+  assert.ok(Math.abs(assign_share - 1 / 64) < 0.0015, `assign share ${assign_share}`);
+  const crashes = counts.get("crash") ?? 0;
+  assert.ok(crashes >= 12 && crashes <= 45, `crashes ${crashes} (≈ 200 s / 7.5 s = 27)`);
 });
