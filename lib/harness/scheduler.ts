@@ -127,7 +127,9 @@ export class Scheduler {
         continue;
       }
       this.noteNemesisOps();
-      const free = this.rotation.order((t) => !this.threads[t].busy).map((t) => this.threads[t]);
+      const order = this.rotation.order((t) => !this.threads[t].busy);
+      const eligible = this.generator?.restrict?.(order) ?? order;
+      const free = eligible.map((t) => this.threads[t]);
       if (free.length === 0) {
         await this.nextCompletion(cutoff_ms - now_ms);
         continue;

@@ -191,6 +191,11 @@ export interface OpGenerator {
   next(thread: number, process: number): OpSpec | undefined;
   /** Told about every completed op (for generators that react, e.g. lin-kv keys, kafka). */
   update?(invoke: Op, completion: Op): void;
+  /**
+   * Narrows the free threads (given in Jepsen's rotation order) to the ones a composed Jepsen
+   * generator would choose among for the next op, keeping their order; absent: all of them.
+   */
+  restrict?(free: readonly number[]): number[];
 }
 
 /** Runs final-phase ops: each call records an invoke and its completion in the history. */

@@ -61,7 +61,38 @@ export function linKvGenerator(rng: Rng, node_count: number, concurrency: number
     groups.push({ key: g, processes: new Set(), current: new Map() });
   }
   let next_key = groups.length;
+  // Which threads reserve's read range holds: absolute ids 0..n-1 (see `next`).
+  const bucketOf = (thread: number) =>
+    `${Math.floor(thread / group_size)}:${thread < node_count ? "read" : "write"}`;
+  const bucket_size = new Map<string, number>();
+  for (let t = 0; t < concurrency; t++) {
+    bucket_size.set(bucketOf(t), (bucket_size.get(bucketOf(t)) ?? 0) + 1);
+  }
   return {
+    /**
+     * Jepsen asks every key group (`independent/concurrent-generator`) and, in a group, both of
+     * `reserve`'s ranges (readers, writers) for an op; all are due at the same instant, so
+     * `generator.clj` `soonest-op-map` picks one at random weighted by its thread count. Only
+     * then does the rotation pick the thread, inside that range. Without this step the rotation
+     * alone would hand readers more than their share (2 of 3 ops on one node with 2 threads).
+     */
+    restrict(free: readonly number[]): number[] {
+      if (free.length === 0) return [];
+      const buckets = new Map<string, number[]>();
+      for (const t of free) {
+        const list = buckets.get(bucketOf(t)) ?? [];
+        list.push(t);
+        buckets.set(bucketOf(t), list);
+      }
+      let total = 0;
+      for (const key of buckets.keys()) total += bucket_size.get(key)!;
+      let draw = rng.int(total);
+      for (const [key, threads] of buckets) {
+        draw -= bucket_size.get(key)!;
+        if (draw < 0) return threads;
+      }
+      return [...free];
+    },
     next(thread: number, process: number): OpSpec | undefined {
       const group = groups[Math.floor(thread / group_size)];
       if (group === undefined) return undefined;

@@ -102,3 +102,17 @@ Deno.test("a null read is ok; extra, missing or wrong keys are malformed", async
     MalformedResponse,
   );
 });
+
+Deno.test("lin-kv: readers get their reserve share of ops whatever the thread rotation", () => {
+  // Jepsen picks reserve's range at random weighted by size, then the thread inside it; the
+  // rotation alone would send 2 of 3 ops to thread 0 (1 node, 2 threads and the nemesis slot).
+  const generator = linKvGenerator(new Rng(5), 1, 2);
+  let reads = 0;
+  for (let i = 0; i < 2000; i++) {
+    const [thread] = generator.restrict!([i % 3 === 1 ? 1 : 0, i % 3 === 1 ? 0 : 1]);
+    if (thread === 0) reads++;
+  }
+  assert.ok(reads > 900 && reads < 1100, `reads ${reads} of 2000`);
+  assert.deepEqual(generator.restrict!([1]), [1], "a range with no free thread is not chosen");
+  assert.deepEqual(generator.restrict!([]), []);
+});
