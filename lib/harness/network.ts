@@ -6,7 +6,8 @@
  * its earliest deadline; messages already due are drained in a microtask, so
  * routing costs a heap push and pop per message. Delivery to one receiver is
  * serial in deadline order. Partitions drop at the receiver, when a message
- * falls due, without a `recv` event. Every send and delivery is journaled.
+ * falls due, without a `recv` event; so does a dead node (the kill nemesis),
+ * whose drops are counted. Every send and delivery is journaled.
  *
  * @module
  */
@@ -152,6 +153,10 @@ export class Network {
   private readonly receivers = new Map<string, Receiver>();
   /** receiver id → the sender ids it ignores. */
   private partitions = new Map<string, Set<string>>();
+  /** Dead nodes (the kill nemesis) → the one sender still let through (a restart's init client). */
+  private readonly down = new Map<string, string | undefined>();
+  /** Messages dropped because their receiver was dead, per receiver. */
+  private readonly down_drops = new Map<string, number>();
   private next_message_id = 0;
   private next_event_id = 0;
   private next_client_id = 0;
@@ -236,6 +241,21 @@ export class Network {
     this.partitions = new Map();
   }
 
+  /** Marks a node dead: what falls due for it is dropped and counted, except from `allow`. */
+  markDown(id: string, allow?: string): void {
+    this.down.set(id, allow);
+  }
+
+  /** Marks a node alive again. */
+  markUp(id: string): void {
+    this.down.delete(id);
+  }
+
+  /** Messages dropped at dead nodes so far, per node (sorted). */
+  downDrops(): Record<string, number> {
+    return Object.fromEntries([...this.down_drops].sort(([a], [b]) => a < b ? -1 : 1));
+  }
+
   /** The current partition map (receiver → ignored senders). */
   currentPartitions(): ReadonlyMap<string, ReadonlySet<string>> {
     return this.partitions;
@@ -295,6 +315,10 @@ export class Network {
       receiver.queue.pop();
       const message = head.message;
       if (this.partitions.get(message.dest)?.has(message.src)) continue;
+      if (this.down.has(message.dest) && this.down.get(message.dest) !== message.src) {
+        this.down_drops.set(message.dest, (this.down_drops.get(message.dest) ?? 0) + 1);
+        continue;
+      }
       if (this.opts.log_recv) this.opts.log?.(`:recv ${stringifyJson(message)}`);
       this.record("recv", message, now_ms);
       receiver.deliver(message);
