@@ -25,6 +25,11 @@
  * it, as a restarted server accepts no traffic before it is up. A node that
  * fails its re-init is reported (`restart-failed`), stopped, and stays down.
  *
+ * A paused or restarted node answers requests whose clients have timed out and
+ * closed. Maelstrom would silence a node for that (protocol.md §7.2), which
+ * would turn every pause into a permanent outage; with pause or kill enabled
+ * the network drops such late replies and counts them instead.
+ *
  * @module
  */
 
@@ -145,6 +150,7 @@ export class FaultNemesis {
       faults: [...this.deps.faults],
       ...this.counts,
       "messages-dropped-at-dead-nodes": this.deps.net.downDrops(),
+      "late-replies-to-closed-clients": this.deps.net.lateReplies(),
     };
   }
 

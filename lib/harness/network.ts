@@ -145,6 +145,12 @@ export interface NetworkOptions {
   log?: (line: string) => void;
   log_send?: boolean;
   log_recv?: boolean;
+  /**
+   * Drop (and count) messages to closed clients instead of refusing them. Maelstrom refuses them,
+   * which silences the sender (protocol.md §7.2); under pause/kill a late reply after a client's
+   * timeout is expected of every node, so the runner turns this on when those faults are enabled.
+   */
+  drop_to_closed_clients?: boolean;
 }
 
 /** The simulated network shared by nodes, clients and services. */
@@ -157,6 +163,7 @@ export class Network {
   private readonly down = new Map<string, string | undefined>();
   /** Messages dropped because their receiver was dead, per receiver. */
   private readonly down_drops = new Map<string, number>();
+  private late_replies = 0;
   private next_message_id = 0;
   private next_event_id = 0;
   private next_client_id = 0;
@@ -210,6 +217,10 @@ export class Network {
     const receiver = this.receivers.get(dest);
     if (receiver === undefined) {
       if (this.isClosedClient(dest)) {
+        if (this.opts.drop_to_closed_clients) {
+          this.late_replies++;
+          return message;
+        }
         throw new NetworkError("closed-client", `destination ${dest} is a closed client`);
       }
       throw new NetworkError("invalid-dest", `invalid destination ${JSON.stringify(dest)}`);
@@ -254,6 +265,11 @@ export class Network {
   /** Messages dropped at dead nodes so far, per node (sorted). */
   downDrops(): Record<string, number> {
     return Object.fromEntries([...this.down_drops].sort(([a], [b]) => a < b ? -1 : 1));
+  }
+
+  /** Messages to closed clients dropped under `drop_to_closed_clients`. */
+  lateReplies(): number {
+    return this.late_replies;
   }
 
   /** The current partition map (receiver → ignored senders). */

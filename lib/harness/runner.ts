@@ -218,6 +218,7 @@ class TestRun {
       log: net_log,
       log_send: opts.log_net_send,
       log_recv: opts.log_net_recv,
+      drop_to_closed_clients: opts.nemesis.some((f) => f === "pause" || f === "kill"),
     });
     this.history = new History(this.clock, (line) => this.log(line));
   }
