@@ -21,8 +21,9 @@
  * Kill is SIGKILL (or a dropped module instance): the network marks the node
  * down and drops, and counts, every message that falls due for it; `start`
  * launches a fresh process (module instance) and sends it `init` with the same
- * `node_id` and `node_ids`. Until its `init_ok` only the init client reaches
- * it, as a restarted server accepts no traffic before it is up. A node that
+ * `node_id` and `node_ids`. Until its `init` is delivered only the init client
+ * reaches it (a node cannot handle traffic before it knows its id); from then
+ * on it hears everyone, so its init hook can use the services. A node that
  * fails its re-init is reported (`restart-failed`), stopped, and stays down.
  *
  * A paused or restarted node answers requests whose clients have timed out and

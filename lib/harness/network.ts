@@ -159,7 +159,10 @@ export class Network {
   private readonly receivers = new Map<string, Receiver>();
   /** receiver id → the sender ids it ignores. */
   private partitions = new Map<string, Set<string>>();
-  /** Dead nodes (the kill nemesis) → the one sender still let through (a restart's init client). */
+  /**
+   * Dead nodes (the kill nemesis) → the one sender still let through: a restarting node's init
+   * client. Once that sender's message is delivered the node is up again.
+   */
   private readonly down = new Map<string, string | undefined>();
   /** Messages dropped because their receiver was dead, per receiver. */
   private readonly down_drops = new Map<string, number>();
@@ -252,7 +255,10 @@ export class Network {
     this.partitions = new Map();
   }
 
-  /** Marks a node dead: what falls due for it is dropped and counted, except from `allow`. */
+  /**
+   * Marks a node dead: what falls due for it is dropped and counted. With `allow`, the node is
+   * starting: a message from `allow` (its `init`) gets through and brings it up.
+   */
   markDown(id: string, allow?: string): void {
     this.down.set(id, allow);
   }
@@ -335,6 +341,7 @@ export class Network {
         this.down_drops.set(message.dest, (this.down_drops.get(message.dest) ?? 0) + 1);
         continue;
       }
+      if (this.down.has(message.dest)) this.down.delete(message.dest); // Its init: it is up.
       if (this.opts.log_recv) this.opts.log?.(`:recv ${stringifyJson(message)}`);
       this.record("recv", message, now_ms);
       receiver.deliver(message);
