@@ -150,3 +150,46 @@ Deno.test("node specs pick targets as Jepsen's db-nodes does", () => {
   }
   assert.equal(NODE_SPECS.length, 6);
 });
+
+async function challengeRun(challenge: string, args: string[]) {
+  const dir = await Deno.makeTempDir({ prefix: "faults-test-" });
+  try {
+    const bin = new URL(`../../challenges/${challenge}.ts`, import.meta.url).pathname;
+    const opts = parseTestArgs([...args, "--bin", bin, "--sim", "--store", dir]);
+    return await runTest(opts, { console: () => {} });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+// Regression: a resumed node answered clients that had timed out and closed, and Maelstrom's
+// protocol-error rule then silenced it for the rest of the run (final reads timed out).
+Deno.test("regression: g-counter stays valid under pause (seed 1)", async () => {
+  const outcome = await challengeRun("g-counter", [
+    ..."-w g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis pause --seed 1"
+      .split(" "),
+  ]);
+  assert.equal(outcome.valid, true);
+  const faults = outcome.results?.faults as Record<string, number>;
+  assert.ok(faults["late-replies-to-closed-clients"] > 0, "the case the fix is about happened");
+});
+
+// Regression: a restarted node counted segment ids from 1 again and overwrote an immutable
+// segment of its predecessor (G0, incompatible-order).
+Deno.test("regression: txn-list-append stays valid under kill (seed 1)", async () => {
+  const outcome = await challengeRun("txn-list-append", [
+    ..."-w txn-list-append --node-count 2 --rate 100 --time-limit 30 --nemesis kill --seed 1"
+      .split(" "),
+  ]);
+  assert.equal(outcome.valid, true);
+  assert.ok((outcome.results?.faults as Record<string, number>).restarts > 0);
+});
+
+// An acknowledged add must survive the crash of the node that took it.
+Deno.test("g-counter: acknowledged adds survive kills (seed 2: every node killed twice)", async () => {
+  const outcome = await challengeRun("g-counter", [
+    ..."-w g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis kill --seed 2".split(" "),
+  ]);
+  assert.equal(outcome.valid, true);
+  assert.ok((outcome.results?.faults as Record<string, number>).kills >= 3);
+});
