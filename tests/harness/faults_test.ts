@@ -193,3 +193,15 @@ Deno.test("g-counter: acknowledged adds survive kills (seed 2: every node killed
   assert.equal(outcome.valid, true);
   assert.ok((outcome.results?.faults as Record<string, number>).kills >= 3);
 });
+
+// Regression: a restarted Raft follower (empty log) rejected below its old match index, and the
+// leader resent from match_index + 1 forever: a zero-latency hot loop that froze the virtual
+// clock (the simulator's watchdog ends such a run after 60 s of real time without progress).
+Deno.test("regression: lin-kv makes progress after a follower restarts (raft-3.2, seed 7)", async () => {
+  const outcome = await challengeRun("lin-kv", [
+    ..."-w lin-kv --node-count 3 --concurrency 2n --time-limit 60 --rate 1 --nemesis kill --seed 7"
+      .split(" "),
+  ]);
+  assert.equal(outcome.exit_code === 0 || outcome.exit_code === 1, true);
+  assert.ok((outcome.results?.faults as Record<string, number>).restarts > 0);
+});
