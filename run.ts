@@ -171,7 +171,10 @@ export const RUN_TABLE = [
     workload: "g-counter",
     bin: "bin/g-counter",
     flags: { node_count: 3, rate: 100, time_limit_s: 20, nemesis: "partition" },
-    our_targets: [at_most("servers_msgs_per_op", 0.5)],
+    // Acknowledged adds are durable (issue 15): with one client per node each non-zero add costs
+    // its own cas, a floor of ≈ 0.53 msgs/op; `-- --ack early` (write-behind) measures 0.20.
+    our_targets: [at_most("servers_msgs_per_op", 0.7)],
+    note: "adds are acknowledged once durable in seq-kv; the floor is ≈ 0.53 msgs/op",
   },
   {
     challenge: "kafka",

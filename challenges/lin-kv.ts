@@ -807,8 +807,12 @@ export class RaftKv {
       p.next_index = Math.max(p.next_index, p.match_index + 1);
       this.advanceCommitIndex();
     } else if (body.conflict_index !== undefined) {
-      p.next_index = this.backOff(body);
-      p.next_index = Math.max(p.match_index + 1, Math.min(p.next_index, this.log.lastIndex() + 1));
+      const back = this.backOff(body);
+      // A rejection below what the follower once matched means it lost its log: it restarted
+      // without stable storage (the kill nemesis). Believe it; otherwise the leader resends from
+      // match_index + 1 forever and the two ping-pong rejections in a hot loop.
+      if (back <= p.match_index) p.match_index = Math.max(0, back - 1);
+      p.next_index = Math.max(p.match_index + 1, Math.min(back, this.log.lastIndex() + 1));
     }
     this.confirmReads();
     if (this.role === "leader" && this.needsSend(p)) this.sendAppend(src, p);

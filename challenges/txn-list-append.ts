@@ -18,7 +18,9 @@
  * - `checkpoint` is `[segment_id, upto_version]` or null: older changes, moved out
  *   of the root in immutable segments (`[previous_segment_id, from_version,
  *   upto_version, entries]`) stored in `lww-kv`, the guide's "thunks". A
- *   segment is written before any root refers to it and never changes.
+ *   segment is written before any root refers to it and never changes; its id
+ *   is `<node>-<boot tag>-<counter>`, unique across restarts, so a restarted
+ *   node cannot overwrite one.
  * Each node materialises the lists of the version it has cached.
  *
  * ## A commit (the guide's transactor, plus group commit)
@@ -95,6 +97,9 @@ export function txnListAppend(node: Node): Node {
   let queue: Pending[] = [];
   let committing = false;
   let segment_seq = 0;
+  // Segment ids must never repeat, also across a crash and restart (a new incarnation counts
+  // from 0 again, and overwriting an immutable segment corrupts every root that refers to it).
+  const boot = Math.floor(node.env.random() * 2 ** 52).toString(36);
 
   node.on("txn", (req) => {
     const txn = req.body.txn;
@@ -174,7 +179,7 @@ export function txnListAppend(node: Node): Node {
     const [version, checkpoint, log] = root;
     const entry: LogEntry = [version + 1, changes];
     if (log.length < MAX_LOG) return [version + 1, checkpoint, [...log, entry]];
-    const id = `${node.id}-${++segment_seq}`;
+    const id = `${node.id}-${boot}-${++segment_seq}`;
     const segment: Segment = [checkpoint?.[0] ?? null, log[0][0], version, log];
     await lww.write(id, segment);
     return [version + 1, [id, version], [entry]];

@@ -9,6 +9,8 @@
  */
 
 import {
+  type Fault,
+  FAULTS,
   LATENCY_DISTS,
   type LatencyDist,
   type TestOptions,
@@ -92,7 +94,7 @@ Options:
   --concurrency NUMBER        client threads; "Kn" means K x nodes (default 1n)
   --latency MILLIS            mean node-to-node latency (default 0)
   --latency-dist TYPE         ${LATENCY_DISTS.join(" ")} (default constant)
-  --nemesis FAULTS            comma-separated; only "partition"
+  --nemesis FAULTS            comma-separated set of partition, pause, kill
   --nemesis-interval SECONDS  mean seconds between nemesis ops (default 10)
   --topology SPEC             ${TOPOLOGIES.join(" ")} (default grid; broadcast only)
   --availability EXPECTED     "total" or a fraction in [0,1]
@@ -410,12 +412,16 @@ export function parseTestArgs(argv: readonly string[]): TestOptions {
     );
   }
 
-  const nemesis: "partition"[] = [];
+  // A comma-separated set, as Maelstrom's cli parses it (core.clj, the `--nemesis` option's parse-fn).
+  const nemesis: Fault[] = [];
   for (const list of raw.values.get("nemesis") ?? []) {
     for (const name of list.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
-      if (name !== "partition") {
-        errors.push(`--nemesis: unknown fault ${JSON.stringify(name)}; only partition exists`);
-      } else if (!nemesis.includes("partition")) nemesis.push("partition");
+      const fault = FAULTS.find((f) => f === name);
+      if (fault === undefined) {
+        errors.push(
+          `--nemesis: unknown fault ${JSON.stringify(name)}; expected ${FAULTS.join(", ")}`,
+        );
+      } else if (!nemesis.includes(fault)) nemesis.push(fault);
     }
   }
 

@@ -6,7 +6,8 @@
  * its earliest deadline; messages already due are drained in a microtask, so
  * routing costs a heap push and pop per message. Delivery to one receiver is
  * serial in deadline order. Partitions drop at the receiver, when a message
- * falls due, without a `recv` event. Every send and delivery is journaled.
+ * falls due, without a `recv` event; so does a dead node (the kill nemesis),
+ * whose drops are counted. Every send and delivery is journaled.
  *
  * @module
  */
@@ -165,6 +166,12 @@ export interface NetworkOptions {
   log?: (line: string) => void;
   log_send?: boolean;
   log_recv?: boolean;
+  /**
+   * Drop (and count) messages to closed clients instead of refusing them. Maelstrom refuses them,
+   * which silences the sender (protocol.md §7.2); under pause/kill a late reply after a client's
+   * timeout is expected of every node, so the runner turns this on when those faults are enabled.
+   */
+  drop_to_closed_clients?: boolean;
 }
 
 /** The simulated network shared by nodes, clients and services. */
@@ -173,6 +180,14 @@ export class Network {
   private readonly receivers = new Map<string, Receiver>();
   /** receiver id → the sender ids it ignores. */
   private partitions = new Map<string, Set<string>>();
+  /**
+   * Dead nodes (the kill nemesis) → the one sender still let through: a restarting node's init
+   * client. Once that sender's message is delivered the node is up again.
+   */
+  private readonly down = new Map<string, string | undefined>();
+  /** Messages dropped because their receiver was dead, per receiver. */
+  private readonly down_drops = new Map<string, number>();
+  private late_replies = 0;
   private next_message_id = 0;
   private next_event_id = 0;
   private next_client_id = 0;
@@ -226,6 +241,10 @@ export class Network {
     const receiver = this.receivers.get(dest);
     if (receiver === undefined) {
       if (this.isClosedClient(dest)) {
+        if (this.opts.drop_to_closed_clients) {
+          this.late_replies++;
+          return message;
+        }
         throw new NetworkError("closed-client", `destination ${dest} is a closed client`);
       }
       throw new NetworkError("invalid-dest", `invalid destination ${JSON.stringify(dest)}`);
@@ -255,6 +274,29 @@ export class Network {
   /** Removes every partition. */
   heal(): void {
     this.partitions = new Map();
+  }
+
+  /**
+   * Marks a node dead: what falls due for it is dropped and counted. With `allow`, the node is
+   * starting: a message from `allow` (its `init`) gets through and brings it up.
+   */
+  markDown(id: string, allow?: string): void {
+    this.down.set(id, allow);
+  }
+
+  /** Marks a node alive again. */
+  markUp(id: string): void {
+    this.down.delete(id);
+  }
+
+  /** Messages dropped at dead nodes so far, per node (sorted). */
+  downDrops(): Record<string, number> {
+    return Object.fromEntries([...this.down_drops].sort(([a], [b]) => a < b ? -1 : 1));
+  }
+
+  /** Messages to closed clients dropped under `drop_to_closed_clients`. */
+  lateReplies(): number {
+    return this.late_replies;
   }
 
   /** The current partition map (receiver → ignored senders). */
@@ -316,6 +358,11 @@ export class Network {
       receiver.queue.pop();
       const message = head.message;
       if (this.partitions.get(message.dest)?.has(message.src)) continue;
+      if (this.down.has(message.dest) && this.down.get(message.dest) !== message.src) {
+        this.down_drops.set(message.dest, (this.down_drops.get(message.dest) ?? 0) + 1);
+        continue;
+      }
+      if (this.down.has(message.dest)) this.down.delete(message.dest); // Its init: it is up.
       if (this.opts.log_recv) this.opts.log?.(`:recv ${messageJson(message)}`);
       this.record("recv", message, now_ms);
       receiver.deliver(message);

@@ -30,7 +30,8 @@ export type NodeIssueKind =
   | "closed-client"
   | "line-too-long"
   | "stdin-backlog-overflow"
-  | "crashed";
+  | "crashed"
+  | "restart-failed";
 
 /** Issue kinds that are protocol errors: Maelstrom stops reading the node's stdout after one. */
 export const PROTOCOL_ERROR_KINDS: ReadonlySet<NodeIssueKind> = new Set([

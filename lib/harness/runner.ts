@@ -38,6 +38,7 @@ import { startServices } from "./services.ts";
 import { History } from "./history.ts";
 import { Scheduler, sleep } from "./scheduler.ts";
 import { PartitionNemesis } from "./nemesis.ts";
+import { FaultNemesis } from "./faults.ts";
 import { RunStore } from "./store.ts";
 import { loadWorkloadFactory } from "./workloads.ts";
 import { compose, type NamedCheck } from "./checkers/compose.ts";
@@ -211,6 +212,8 @@ class TestRun {
   private stop_services: () => void = () => {};
   private scheduler: Scheduler | undefined;
   private nemesis: PartitionNemesis | undefined;
+  /** Pause and kill (faults.ts). */
+  private faults: FaultNemesis | undefined;
   private readonly clock: Clock;
   private readonly console: (line: string) => void;
 
@@ -240,6 +243,7 @@ class TestRun {
       log: net_log,
       log_send: opts.log_net_send,
       log_recv: opts.log_net_recv,
+      drop_to_closed_clients: opts.nemesis.some((f) => f === "pause" || f === "kill"),
     });
     this.history = new History(this.clock, (line) => this.log(line));
   }
@@ -394,7 +398,32 @@ class TestRun {
         opts.nemesis_interval_s,
       );
     }
-    const nemesis = this.nemesis;
+    const faults = opts.nemesis.filter((f) => f === "pause" || f === "kill");
+    if (faults.length > 0) {
+      this.faults = new FaultNemesis({
+        faults,
+        nodes: opts.nodes,
+        rng: this.rng.fork("faults"),
+        history: this.history,
+        clock: this.clock,
+        net: this.net,
+        interval_s: opts.nemesis_interval_s,
+        launcher: this.launcher,
+        hosts: this.hosts,
+        hostOptions: (id) => this.hostOptions(id),
+        init_timeout_ms: this.ro.init_timeout_ms ?? INIT_TIMEOUT_MS,
+        report: (issue) => this.report(issue),
+        log: (line) => this.log(line),
+      });
+    }
+    const partitions = this.nemesis;
+    const fault_nemesis = this.faults;
+    // Jepsen composes the packages' generators with gen/any: the schedules run side by side.
+    const nemesis = partitions === undefined && fault_nemesis === undefined
+      ? undefined
+      : async (cutoff_ms: number) => {
+        await Promise.all([partitions?.run(cutoff_ms), fault_nemesis?.run(cutoff_ms)]);
+      };
     this.scheduler = new Scheduler({
       workload: this.workload,
       nodes: opts.nodes,
@@ -406,7 +435,7 @@ class TestRun {
       history: this.history,
       max_ops: opts.max_ops,
       openClient: (node) => new HarnessClient(this.net, node, this.workload.rpc_timeout_ms),
-      nemesis: nemesis === undefined ? undefined : (cutoff_ms) => nemesis.run(cutoff_ms),
+      nemesis,
       progress: this.ro.progress,
       log: (line) => this.log(line, true),
     });
@@ -414,8 +443,10 @@ class TestRun {
     if (this.workload.final === undefined) return;
     // Maelstrom would stop here for a workload without a final phase: count what follows apart.
     if (this.workload.final_harness_only) this.net_stats.startHarnessOnlyPhase();
-    if (nemesis !== undefined) nemesis.stopPartition();
+    if (partitions !== undefined) partitions.stopPartition();
     else this.net.heal();
+    // The packages' final generators run in order: heal, then resume and start (combined.clj).
+    await fault_nemesis?.healAll();
     this.log("Waiting for recovery...", true);
     await sleep(this.clock, this.ro.recovery_ms ?? DEFAULT_RECOVERY_MS);
     await this.workload.final(this.scheduler.finalPhase());
@@ -425,6 +456,7 @@ class TestRun {
   /** Ends the nemesis and heals the network; closes every client. */
   private closeClients(): void {
     this.nemesis?.stop();
+    this.faults?.stop();
     this.net.heal();
     this.scheduler?.closeClients();
     for (const client of this.setup_clients) client.close();
@@ -448,6 +480,7 @@ class TestRun {
       messages: this.messages,
       node_errors: this.issues.total > 0 ? this.issues.result() : undefined,
       simulation: this.launcher.results?.(),
+      faults: this.faults?.result(),
     });
   }
 }
@@ -463,6 +496,8 @@ export interface AnalysisInput {
   node_errors: CheckResult | undefined;
   /** `--sim`: what the simulator saw (e.g. nodes reading the real clock). */
   simulation?: CheckResult;
+  /** `--nemesis pause/kill`: what the fault nemesis did (faults.ts). */
+  faults?: CheckResult;
 }
 
 /** Runs every checker in Maelstrom's order (§10.1) and composes the results map. */
@@ -486,6 +521,8 @@ export async function analyzeHistory(input: AnalysisInput): Promise<CheckResult>
   if (node_errors !== undefined) checks.push(["node-errors", () => node_errors]);
   const simulation = input.simulation;
   if (simulation !== undefined) checks.push(["simulation", () => simulation]);
+  const faults = input.faults;
+  if (faults !== undefined) checks.push(["faults", () => faults]);
   checks.push(["workload", () => input.workload.check(history, { opts, store_path })]);
   const results = await compose(checks);
   if (!draw && results["valid?"] !== true) drawOutputs(input);

@@ -52,7 +52,7 @@ export interface TestOptions {
   latency_ms: number;
   latency_dist: LatencyDist;
   /** Enabled faults; only "partition" exists. */
-  nemesis: "partition"[];
+  nemesis: Fault[];
   nemesis_interval_s: number;
   topology: Topology;
   /** undefined: not checked; "total": every op ok; a number: minimum ok fraction. */
@@ -90,6 +90,10 @@ export interface TestOptions {
 
 export type OpType = "invoke" | "ok" | "fail" | "info";
 export type Process = number | "nemesis";
+
+/** The faults `--nemesis` accepts: Maelstrom's partition, and Jepsen's pause and kill. */
+export const FAULTS = ["partition", "pause", "kill"] as const;
+export type Fault = typeof FAULTS[number];
 
 /** One history entry (`harness.md` §9). Extra workload keys may be added. */
 export interface Op {

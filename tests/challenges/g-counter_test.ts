@@ -58,8 +58,10 @@ function apply(state: Map<string, unknown>, body: Body): [Map<string, unknown>, 
       ? [with_value(body.to), { type: "cas_ok" }]
       : [state, error(20)];
   }
-  if (state.get(key) !== body.from) return [state, error(22)];
-  return [state.get(key) === body.to ? state : with_value(body.to), { type: "cas_ok" }];
+  // Maelstrom compares values with Clojure's `=`: deep equality.
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (!same(state.get(key), body.from)) return [state, error(22)];
+  return [same(state.get(key), body.to) ? state : with_value(body.to), { type: "cas_ok" }];
 }
 
 interface InFlight {
@@ -218,18 +220,49 @@ async function randomRun(
   return { cluster, adds, acked, expected, finals };
 }
 
-Deno.test("an add is answered at once and reaches seq-kv within one flush interval", async () => {
+/** The total a node's key holds (`[total, boot]`), or undefined. */
+function stored(cluster: Cluster, id: string): number | undefined {
+  const value = cluster.kv.newest(JSON.stringify(id)) as [number, string] | undefined;
+  return value?.[0];
+}
+
+Deno.test("an add is answered only once the cas that holds it has landed in seq-kv", async () => {
   const cluster = new Cluster(["n0"], 1);
   await cluster.start();
   const add = cluster.request("n0", { type: "add", delta: 3 });
   await cluster.run(1);
+  assert.equal(cluster.replyTo(add), undefined, "not before it is durable");
+  await cluster.run(20); // One seq-kv round trip at 5 ms each way.
+  assert.equal(stored(cluster, "n0"), 3);
   assert.equal(cluster.replyTo(add)?.body.type, "add_ok");
-  assert.equal(cluster.kv.newest(JSON.stringify("n0")), undefined, "written behind");
-  await cluster.run(600);
-  assert.equal(cluster.kv.newest(JSON.stringify("n0")), 3);
   const read = cluster.request("n0", { type: "read" });
   await cluster.run(1);
   assert.equal(cluster.replyTo(read)?.body.value, 3);
+});
+
+Deno.test("--ack early: an add is answered at once and written behind", async () => {
+  const cluster = new Cluster(["n0"], 1, { ack: "early" });
+  await cluster.start();
+  const add = cluster.request("n0", { type: "add", delta: 3 });
+  await cluster.run(1);
+  assert.equal(cluster.replyTo(add)?.body.type, "add_ok");
+  assert.equal(stored(cluster, "n0"), undefined, "written behind");
+  await cluster.run(600);
+  assert.equal(stored(cluster, "n0"), 3);
+});
+
+Deno.test("a dead predecessor's late write is counted, and our waiting adds go on top", async () => {
+  const cluster = new Cluster(["n0"], 4);
+  await cluster.start();
+  cluster.kv_reply_delay_ms = 1500; // The predecessor's cas lands, its reply never matters.
+  cluster.request("n0", { type: "add", delta: 5 });
+  await cluster.run(3); // The cas is on its way: still in flight when the node dies.
+  await cluster.restart("n0"); // Its init read may run before the old cas lands.
+  cluster.kv_reply_delay_ms = 0;
+  const add = cluster.request("n0", { type: "add", delta: 2 });
+  await cluster.run(3000);
+  assert.equal(cluster.replyTo(add)?.body.type, "add_ok");
+  assert.equal(stored(cluster, "n0"), 7, "5 (never acknowledged, still counted) + 2");
 });
 
 Deno.test("a restarted node resumes from its total in seq-kv", async () => {
@@ -241,7 +274,7 @@ Deno.test("a restarted node resumes from its total in seq-kv", async () => {
   await cluster.restart("n0");
   cluster.request("n0", { type: "add", delta: 2 });
   await cluster.run(3000);
-  assert.equal(cluster.kv.newest(JSON.stringify("n0")), 6);
+  assert.equal(stored(cluster, "n0"), 6);
   const reads = ["n0", "n1"].map((id) => cluster.request(id, { type: "read" }));
   await cluster.run(1);
   assert.deepEqual(reads.map((r) => cluster.replyTo(r)?.body.value), [7, 7]);
@@ -267,12 +300,14 @@ Deno.test("a timed-out write that lands later is neither lost nor counted twice"
   const cluster = new Cluster(["n0", "n1"], 3);
   await cluster.start();
   cluster.kv_reply_delay_ms = 1500; // Longer than the 1 s seq-kv timeout.
-  cluster.request("n0", { type: "add", delta: 2 });
+  const first = cluster.request("n0", { type: "add", delta: 2 });
   await cluster.run(1200); // The cas of 2 reached seq-kv; its reply is late.
-  cluster.request("n0", { type: "add", delta: 4 });
+  const second = cluster.request("n0", { type: "add", delta: 4 });
   cluster.kv_reply_delay_ms = 0;
   await cluster.run(3000); // cas(0 → 6) fails on the landed 2, read-back, cas(2 → 6).
-  assert.equal(cluster.kv.newest(JSON.stringify("n0")), 6);
+  assert.equal(stored(cluster, "n0"), 6);
+  assert.equal(cluster.replyTo(first)?.body.type, "add_ok");
+  assert.equal(cluster.replyTo(second)?.body.type, "add_ok");
   assert.ok(cluster.logs("n0").some((line) => line.includes("flush failed")), "a timeout happened");
   const reads = ["n0", "n1"].map((id) => cluster.request(id, { type: "read" }));
   await cluster.run(1);
@@ -287,7 +322,9 @@ Deno.test("final reads are exact on every node after partitions heal (5 seeds)",
     // Nothing is lost in the model, so every accepted add ends up counted.
     assert.deepEqual(finals, [expected, expected, expected], `seed ${seed}`);
     assert.ok(acked_sum <= expected);
-    assert.ok(cluster.server_msgs / 1003 < 0.5, `seed ${seed}: ${cluster.server_msgs} msgs`);
+    // Adds reach a node ~90 ms apart and a cas takes 10 ms, so each costs its own cas: the floor
+    // is 2 × 1/3 × 4/5 ≈ 0.53 msgs per op (see the design header), plus gossip.
+    assert.ok(cluster.server_msgs / 1003 < 0.75, `seed ${seed}: ${cluster.server_msgs} msgs`);
   }
 });
 
@@ -302,9 +339,17 @@ Deno.test("parseCounterArgs accepts intervals and rejects bad values in one line
   assert.throws(() => parseCounterArgs(["--flush-interval-ms", "0"]), /got "0"/);
   assert.throws(() => parseCounterArgs(["--silence-ms", "abc"]), /--silence-ms .*"abc"/);
   assert.throws(() => parseCounterArgs(["--bogus"]));
+  assert.deepEqual(parseCounterArgs(["--ack", "early"]), { ack: "early" });
+  assert.deepEqual(parseCounterArgs(["--ack=durable", "--silence-ms", "9"]), {
+    ack: "durable",
+    silence_ms: 9,
+  });
+  assert.throws(() => parseCounterArgs(["--ack", "never"]), /--ack .*"never"/);
 });
 
-Deno.test("harness: g-counter with partitions is valid, exact everywhere, under 0.5 msgs/op", async () => {
+// One client per node waits for each add, so every non-zero add costs its own cas: the floor is
+// 2 × 1/3 × 4/5 ≈ 0.53 msgs/op (see the design header); 0.75 leaves room for gossip.
+Deno.test("harness: g-counter with partitions is valid, exact everywhere, under 0.75 msgs/op", async () => {
   const outcome = await runChallenge("g-counter", [
     "-w",
     "g-counter",
@@ -326,5 +371,5 @@ Deno.test("harness: g-counter with partitions is valid, exact everywhere, under 
   const finals = s.workload["final-reads"] as number[];
   assert.equal(finals.length, 3);
   assert.ok(finals.every((value) => value === finals[0] && value > 0), `finals ${finals}`);
-  assert.ok(s.servers_msgs_per_op < 0.5, `servers msgs-per-op ${s.servers_msgs_per_op}`);
+  assert.ok(s.servers_msgs_per_op < 0.75, `servers msgs-per-op ${s.servers_msgs_per_op}`);
 });

@@ -101,6 +101,14 @@ Deno.test("every option parses", () => {
   assert.equal(opts.latency_dist, "exponential");
   assert.deepEqual(opts.nemesis, ["partition"]);
   assert.equal(opts.nemesis_interval_s, 0.5);
+  const faults = parseTestArgs([
+    ...opts.bin === undefined ? [] : ["--bin", opts.bin],
+    "--nemesis",
+    "partition, pause",
+    "--nemesis",
+    "kill,pause",
+  ]);
+  assert.deepEqual(faults.nemesis, ["partition", "pause", "kill"]);
   assert.equal(opts.topology, "tree4");
   assert.equal(opts.availability, 0.75);
   assert.deepEqual(opts.consistency_models, ["read-committed", "serializable"]);
@@ -146,7 +154,7 @@ Deno.test("bad values give one line each, naming the value", () => {
     [["--latency-dist", "normal"], /--latency-dist.*"normal"/],
     [["--latency-dist", "uniform"], /--latency-dist uniform needs --latency > 0/],
     [["--latency-dist", "exponential"], /--latency-dist exponential needs --latency > 0/],
-    [["--nemesis", "kill"], /--nemesis.*"kill"/],
+    [["--nemesis", "partition,clock"], /--nemesis.*"clock"/],
     [["--nemesis-interval", "0"], /--nemesis-interval.*0/],
     [["--topology", "star"], /--topology.*"star"/],
     [["--availability", "1.5"], /--availability.*1.5/],

@@ -11,6 +11,7 @@ import {
   latencyQuantileSeries,
   latencyRawSeries,
   latencySummary,
+  nemesisBands,
   partitionBands,
   quantile,
   rateSeries,
@@ -143,8 +144,26 @@ Deno.test("partition periods: start to stop, or to the end of the history", () =
     .nemesis("start-partition", 6_000)
     .op(0, "read", "ok", 7_000, 8_000)
     .build();
-  assert.deepEqual(partitionBands(history), [{ from: 2, to: 4 }, { from: 6, to: 8 }]);
+  const shade = { color: "#E9DCA0", label: "partition" };
+  assert.deepEqual(partitionBands(history), [
+    { from: 2, to: 4, ...shade },
+    { from: 6, to: 8, ...shade },
+  ]);
   assert.deepEqual(partitionBands([]), []);
+});
+
+Deno.test("fault periods: pause to resume and kill to start, each in its own colour", () => {
+  const history = new Timed()
+    .nemesis("pause", 1_000)
+    .nemesis("kill", 2_000)
+    .nemesis("resume", 3_000)
+    .nemesis("start", 5_000)
+    .op(0, "read", "ok", 6_000, 7_000)
+    .build();
+  assert.deepEqual(nemesisBands(history), [
+    { from: 1, to: 3, color: "#A0B1E9", label: "pause" },
+    { from: 2, to: 5, color: "#E9A4A0", label: "kill" },
+  ]);
 });
 
 Deno.test("raw latency: one series per f and type; sampling keeps the count bounded", () => {

@@ -10,8 +10,9 @@
  * - `rate.svg`: completions per second by `f` and type, in 10 s buckets of
  *   completion time.
  *
- * Partition periods (start-partition to stop-partition, or to the end) are
- * shaded `#E9DCA0`. Result: `{latency-graph, rate-graph, valid?}` as in
+ * Fault periods (start-partition to stop-partition, pause to resume, kill
+ * to start, or to the end) are shaded with Jepsen's colours (`#E9DCA0`,
+ * `#A0B1E9`, `#E9A4A0`). Result: `{latency-graph, rate-graph, valid?}` as in
  * Maelstrom, where a graph that fails to render is `{valid?: "unknown",
  * error}`. Addition beyond Maelstrom: `latency-ms`, per `f`, the count of
  * completed ops and quantiles 0.5/0.95/0.99/1 of their latency in ms over
@@ -70,23 +71,54 @@ export function completedOps(history: readonly Op[]): CompletedOp[] {
   return out;
 }
 
-/** Partition periods in seconds: from a start-partition to the next stop-partition or the end. */
-export function partitionBands(history: readonly Op[]): Band[] {
+/** A kind of fault period: Jepsen's nemesis perf specs (jepsen/nemesis/combined.clj `:perf`). */
+export interface FaultKind {
+  name: string;
+  start: string;
+  stop: string;
+  color: string;
+}
+
+/** Partition, pause and kill, with Jepsen's colours. */
+export const FAULT_KINDS: readonly FaultKind[] = [
+  { name: "partition", start: "start-partition", stop: "stop-partition", color: PARTITION_COLOR },
+  { name: "pause", start: "pause", stop: "resume", color: "#A0B1E9" },
+  { name: "kill", start: "kill", stop: "start", color: "#E9A4A0" },
+];
+
+/** Periods of one fault kind in seconds: from a start op to the next stop op, or to the end. */
+export function faultBands(history: readonly Op[], kind: FaultKind): Band[] {
   const bands: Band[] = [];
+  const band = (from: number, to: number): Band => ({
+    from,
+    to,
+    color: kind.color,
+    label: kind.name,
+  });
   let open_s: number | undefined;
   for (const op of history) {
     if (op.process !== "nemesis") continue;
-    if (op.f === "start-partition" && open_s === undefined) open_s = op.time / 1e9;
-    if (op.f === "stop-partition" && open_s !== undefined) {
-      bands.push({ from: open_s, to: op.time / 1e9 });
+    if (op.f === kind.start && open_s === undefined) open_s = op.time / 1e9;
+    if (op.f === kind.stop && open_s !== undefined) {
+      bands.push(band(open_s, op.time / 1e9));
       open_s = undefined;
     }
   }
   if (open_s !== undefined) {
     const end_s = history.length === 0 ? open_s : history[history.length - 1].time / 1e9;
-    bands.push({ from: open_s, to: Math.max(open_s, end_s) });
+    bands.push(band(open_s, Math.max(open_s, end_s)));
   }
   return bands;
+}
+
+/** Partition periods in seconds: from a start-partition to the next stop-partition or the end. */
+export function partitionBands(history: readonly Op[]): Band[] {
+  return faultBands(history, FAULT_KINDS[0]);
+}
+
+/** Every fault period (partition, pause, kill), each band coloured and labelled by its kind. */
+export function nemesisBands(history: readonly Op[]): Band[] {
+  return FAULT_KINDS.flatMap((kind) => faultBands(history, kind));
 }
 
 /** Jepsen's quantile of ascending values: the element at floor(n·q), clamped. */
@@ -305,7 +337,7 @@ function graphResult(render: () => Record<string, string>, store_path?: string):
  */
 export function checkPerf(history: readonly Op[], store_path?: string, draw = true): CheckResult {
   const ops = completedOps(history);
-  const graphs = perfGraphs(ops, partitionBands(history));
+  const graphs = perfGraphs(ops, nemesisBands(history));
   const not_drawn = { "valid?": true, note: "not drawn: --outputs failures and the run passed" };
   const latency_graph = draw ? graphResult(graphs.latency, store_path) : not_drawn;
   const rate_graph = draw ? graphResult(graphs.rate, store_path) : not_drawn;

@@ -33,20 +33,24 @@ export interface TimelineOp {
   completion: Op | undefined;
 }
 
-/** Pairs ops per process in history order; nemesis info ops pair up in sequence. */
+/**
+ * Pairs ops per process in history order; nemesis info ops pair up in sequence per `f`, since
+ * the partition and the pause/kill nemeses run side by side and their ops may interleave.
+ */
 export function timelineOps(history: readonly Op[]): TimelineOp[] {
-  const open = new Map<Process, TimelineOp>();
+  const open = new Map<string, TimelineOp>();
   const out: TimelineOp[] = [];
   for (const op of history) {
-    const pending = open.get(op.process);
+    const key = op.process === "nemesis" ? `nemesis ${op.f}` : String(op.process);
+    const pending = open.get(key);
     const opens = op.type === "invoke" || (op.process === "nemesis" && pending === undefined);
     if (opens) {
       const entry = { process: op.process, invoke: op, completion: undefined };
-      open.set(op.process, entry);
+      open.set(key, entry);
       out.push(entry);
     } else if (pending !== undefined) {
       pending.completion = op;
-      open.delete(op.process);
+      open.delete(key);
     } else {
       out.push({ process: op.process, invoke: op, completion: op }); // A completion on its own.
     }

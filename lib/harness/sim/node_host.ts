@@ -65,6 +65,8 @@ export class SimNodeHost implements NodeHost {
   private backlog: Deferred[] = [];
   private backlog_reported = false;
   private paused = false;
+  /** Output written in the same turn the node was paused in; it leaves on resume (as a pipe holds it). */
+  private held_output: string[] = [];
   private busy = false;
   private dead = false;
   private resolve_exit!: (exit: NodeExit) => void;
@@ -127,6 +129,9 @@ export class SimNodeHost implements NodeHost {
   resume(): void {
     if (this.dead || !this.paused) return;
     this.paused = false;
+    const held = this.held_output;
+    this.held_output = [];
+    for (const line of held) this.output.line(line);
     this.drainBacklog();
   }
 
@@ -249,20 +254,25 @@ export class SimNodeHost implements NodeHost {
 
   /** One line the node wrote to stdout outside the runtime (`console.log`). */
   writeLine(line: string): void {
-    if (this.dead || this.paused) return;
-    this.output.line(line);
+    if (this.dead) return;
+    this.emit(line);
+  }
+
+  private emit(line: string): void {
+    if (this.paused) this.held_output.push(line);
+    else this.output.line(line);
   }
 
   private writeOut(text: string): void {
-    if (this.dead || this.paused) return;
+    if (this.dead) return;
     let start = 0;
     for (;;) {
       const newline = text.indexOf("\n", start);
       if (newline < 0) break;
-      if (newline > start) this.output.line(text.slice(start, newline));
+      if (newline > start) this.emit(text.slice(start, newline));
       start = newline + 1;
     }
-    if (start < text.length) this.output.line(text.slice(start));
+    if (start < text.length) this.emit(text.slice(start));
   }
 
   /** One line the node wrote to stderr. */
@@ -278,6 +288,7 @@ export class SimNodeHost implements NodeHost {
     for (const id of this.timers.keys()) this.opts.clock.clearTimer(id);
     this.timers.clear();
     this.backlog = [];
+    this.held_output = [];
     if (crashed) this.reportCrash(exit);
     this.log_file.close();
     this.resolve_exit(exit);

@@ -1,7 +1,7 @@
 /**
  * A minimal 2-D chart in SVG for the perf checker's graphs: linear x axis,
  * linear or log y axis, point and line series, a legend, and shaded x
- * intervals (partitions). It replaces Jepsen's gnuplot PNGs.
+ * intervals (partitions, pauses, kills). It replaces Jepsen's gnuplot PNGs.
  *
  * @module
  */
@@ -27,6 +27,10 @@ export interface Series {
 export interface Band {
   from: number;
   to: number;
+  /** The band's own shade (default: the spec's `band_color`). */
+  color?: string;
+  /** Its legend label (default: "partition"). */
+  label?: string;
 }
 
 /** What to draw. */
@@ -154,7 +158,7 @@ export function renderPlot(spec: PlotSpec): string {
       y: top,
       width: Math.max(0, x1 - x0),
       height: PLOT_H,
-      fill: spec.band_color ?? "#E9DCA0",
+      fill: band.color ?? spec.band_color ?? "#E9DCA0",
     }));
   }
   parts.push(axes(xs, ys, left, right, top, bottom));
@@ -249,16 +253,17 @@ function legend(spec: PlotSpec, x: number, y: number): string {
     out.push(textEl("text", { x: x + 22, y: y + 14 + rows * 16 }, `… ${more} more series`));
     rows++;
   }
-  if ((spec.bands ?? []).length > 0) {
+  // One legend row per kind of band (partition, pause, kill), in order of first appearance.
+  const kinds = new Map<string, string>();
+  for (const band of spec.bands ?? []) {
+    const label = band.label ?? "partition";
+    if (!kinds.has(label)) kinds.set(label, band.color ?? spec.band_color ?? "#E9DCA0");
+  }
+  for (const [label, color] of kinds) {
     const row_y = y + 10 + rows * 16;
-    out.push(el("rect", {
-      x,
-      y: row_y - 6,
-      width: 16,
-      height: 12,
-      fill: spec.band_color ?? "#E9DCA0",
-    }));
-    out.push(textEl("text", { x: x + 22, y: row_y + 4 }, "partition"));
+    out.push(el("rect", { x, y: row_y - 6, width: 16, height: 12, fill: color }));
+    out.push(textEl("text", { x: x + 22, y: row_y + 4 }, label));
+    rows++;
   }
   return el("g", {}, out.join(""));
 }
