@@ -66,7 +66,9 @@ export function resolveSimModule(bin: string): SimModule {
 export function launcherTarget(script: string): string | undefined {
   if (!script.startsWith("#!")) return undefined;
   for (const line of script.split("\n")) {
-    const words = line.trim().match(/'(?:[^']|'"'"')*'|"[^"]*"|\S+/g) ?? [];
+    const all_words = line.trim().match(/'(?:[^']|'"'"')*'|"[^"]*"|\S+/g) ?? [];
+    // Leading `NAME=value` words set the environment (e.g. DENO_NO_UPDATE_CHECK=1 exec …).
+    const words = all_words.slice(all_words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)));
     if (words[0] !== "exec" || !words.some((w) => unquote(w) === "run")) continue;
     const module = words.map(unquote).reverse().find((w) => MODULE_EXTENSIONS.has(extname(w)));
     if (module !== undefined) return module;
