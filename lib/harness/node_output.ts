@@ -21,17 +21,21 @@ import type { Body } from "./types.ts";
 import { NetworkError } from "./network.ts";
 import { parseJsonLossless } from "./json.ts";
 
+/** Every kind of node misbehaviour the harness reports (the report explains each). */
+export const NODE_ISSUE_KINDS = [
+  "line-not-valid-json",
+  "malformed-message",
+  "invalid-src",
+  "invalid-dest",
+  "closed-client",
+  "line-too-long",
+  "stdin-backlog-overflow",
+  "crashed",
+  "restart-failed",
+] as const;
+
 /** Kinds of node misbehaviour the harness reports. */
-export type NodeIssueKind =
-  | "line-not-valid-json"
-  | "malformed-message"
-  | "invalid-src"
-  | "invalid-dest"
-  | "closed-client"
-  | "line-too-long"
-  | "stdin-backlog-overflow"
-  | "crashed"
-  | "restart-failed";
+export type NodeIssueKind = typeof NODE_ISSUE_KINDS[number];
 
 /** Issue kinds that are protocol errors: Maelstrom stops reading the node's stdout after one. */
 export const PROTOCOL_ERROR_KINDS: ReadonlySet<NodeIssueKind> = new Set([

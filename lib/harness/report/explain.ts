@@ -291,6 +291,12 @@ const EXPLANATIONS: Record<string, Explanation> = {
     meaning: "A node stopped reading its stdin while messages kept arriving.",
     causes: "A blocked event loop (a busy loop or synchronous wait) in the node.",
   },
+  "restart-failed": {
+    title: "Restarted node failed its init",
+    meaning: "After a kill, the fresh node did not answer its init in time and stayed down.",
+    causes: "Start-up that waits on peers or services before answering init, or that reads " +
+      "state only its dead predecessor had.",
+  },
   // Generic checkers.
   "stats-no-ok": {
     title: "Operation type never succeeded",

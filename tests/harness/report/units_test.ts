@@ -18,6 +18,7 @@ import { renderChart } from "../../../lib/harness/report/chart.ts";
 import { parseTestArgs } from "../../../lib/harness/cli.ts";
 import type { JournalEvent } from "../../../lib/harness/network.ts";
 import type { Op } from "../../../lib/harness/types.ts";
+import { NODE_ISSUE_KINDS } from "../../../lib/harness/node_output.ts";
 import { HistoryBuilder } from "../support/history_builder.ts";
 
 const CHECKER_KINDS = [
@@ -66,15 +67,8 @@ const CHECKER_KINDS = [
   "empty-transaction-graph",
   "malformed-txn-ok",
   "cycle-search-timeout",
-  // node_output.ts issue kinds; stats and availability.
-  "crashed",
-  "line-not-valid-json",
-  "malformed-message",
-  "invalid-src",
-  "invalid-dest",
-  "closed-client",
-  "line-too-long",
-  "stdin-backlog-overflow",
+  // Every node issue kind (so a new one cannot go unexplained); stats and availability.
+  ...NODE_ISSUE_KINDS,
   "stats-no-ok",
   "availability-low",
 ];
