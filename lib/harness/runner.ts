@@ -127,9 +127,9 @@ export class IssueLog {
   }
 
   result(): CheckResult {
-    const protocol_errors =
-      [...this.counts].filter(([kind]) => PROTOCOL_ERROR_KINDS.has(kind as NodeIssue["kind"]))
-        .length > 0;
+    const protocol_errors = [...this.counts.keys()].some((kind) =>
+      PROTOCOL_ERROR_KINDS.has(kind as NodeIssue["kind"])
+    );
     return {
       "valid?": this.fatal === 0,
       count: this.total,
